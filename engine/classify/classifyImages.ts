@@ -1,0 +1,132 @@
+import { EngineError, errorMessage } from '../errors';
+import { preprocessImage } from '../image/preprocessImage';
+import { DEFAULT_MAX_PIXELS, type Resampling } from '../image/preprocessSpec';
+import type { ClipModel } from '../model/clipModel';
+import { classProbabilities } from '../scoring/embeddingMath';
+import { buildPrompt, DEFAULT_PROMPT_TEMPLATE } from '../text/promptTemplate';
+
+/** One image to classify against its own class list. */
+export interface ClassificationRequest {
+	/** The encoded image, or a loader so that only one batch of images is held in memory at a time. */
+	readonly image: Buffer | (() => Promise<Buffer>);
+	readonly classes: readonly string[];
+}
+
+export interface Classification {
+	/** One per class, in the order of `classes`, summing to 1. */
+	readonly probabilities: number[];
+	readonly classes: string[];
+	readonly label: string;
+	readonly score: number;
+}
+
+export interface ClassifyOptions {
+	readonly template?: string;
+	readonly batchSize?: number;
+	readonly resampling?: Resampling;
+	readonly maxPixels?: number;
+	/** Overrides the model's logit scale. */
+	readonly logitScale?: number;
+	readonly signal?: AbortSignal;
+	/** Receives each image's model input (normalized CHW), e.g. to compare preprocessing with other pipelines. */
+	readonly onPixels?: (index: number, pixels: Float32Array) => void;
+}
+
+export const DEFAULT_BATCH_SIZE = 16;
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+	if (signal?.aborted) throw new EngineError('CANCELLED', 'the classification was cancelled');
+}
+
+interface PreparedBatch {
+	readonly indices: number[];
+	readonly pixels: Float32Array;
+	readonly errors: Map<number, Error>;
+}
+
+/**
+ * Classifies every request; a request that fails (unreadable image, ...) gets its Error in
+ * its slot and the others are still classified. Images run through the vision tower in
+ * batches, the next batch decoding while the current one is inferred; each distinct class
+ * list is embedded once (and cached across calls by the model).
+ */
+export async function classifyImages(model: ClipModel, requests: readonly ClassificationRequest[], options: ClassifyOptions = {}): Promise<Array<Classification | Error>> {
+	const template = options.template ?? DEFAULT_PROMPT_TEMPLATE;
+	const batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
+	const results: Array<Classification | Error> = new Array(requests.length);
+
+	const textEmbeddings = await embedClassLists(model, requests, template);
+	const logitScale = options.logitScale ?? model.logitScale;
+	const perImage = 3 * model.preprocess.size * model.preprocess.size;
+	const spare: Float32Array[] = [];
+	const preprocessOptions = { resampling: options.resampling ?? 'exact', limits: { maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS } } as const;
+
+	const prepare = async (start: number): Promise<PreparedBatch> => {
+		const indices: number[] = [];
+		const errors = new Map<number, Error>();
+		const end = Math.min(start + batchSize, requests.length);
+		const pixels = spare.pop() ?? new Float32Array(batchSize * perImage);
+		// Each image writes straight into its slot of the batch tensor; failed slots are squeezed out after.
+		const ok = await Promise.all(
+			Array.from({ length: end - start }, async (_, k) => {
+				const index = start + k;
+				try {
+					throwIfAborted(options.signal);
+					const request = requests[index];
+					const buffer = typeof request.image === 'function' ? await request.image() : request.image;
+					await preprocessImage(buffer, model.preprocess, preprocessOptions, pixels, k * perImage);
+					return true;
+				} catch (error) {
+					errors.set(index, error instanceof Error ? error : new Error(errorMessage(error)));
+					return false;
+				}
+			}),
+		);
+		ok.forEach((succeeded, k) => {
+			if (!succeeded) return;
+			const slot = indices.length;
+			if (slot !== k) pixels.copyWithin(slot * perImage, k * perImage, (k + 1) * perImage);
+			indices.push(start + k);
+			options.onPixels?.(start + k, pixels.subarray(slot * perImage, (slot + 1) * perImage));
+		});
+		return { indices, pixels, errors };
+	};
+
+	let next: Promise<PreparedBatch> | undefined = requests.length > 0 ? prepare(0) : undefined;
+	for (let start = 0; start < requests.length; start += batchSize) {
+		const batch = await (next as Promise<PreparedBatch>);
+		throwIfAborted(options.signal);
+		next = start + batchSize < requests.length ? prepare(start + batchSize) : undefined;
+		for (const [index, error] of batch.errors) results[index] = error;
+		if (batch.indices.length > 0) {
+			const embeddings = await model.embedPixels(batch.pixels.subarray(0, batch.indices.length * perImage), batch.indices.length);
+			batch.indices.forEach((index, k) => {
+				const classes = [...requests[index].classes];
+				const { probabilities } = classProbabilities(embeddings[k], textEmbeddings.get(classKey(classes)) as Float32Array[], logitScale);
+				let best = 0;
+				for (let c = 1; c < probabilities.length; c++) if (probabilities[c] > probabilities[best]) best = c;
+				results[index] = { probabilities, classes, label: classes[best], score: probabilities[best] };
+			});
+		}
+		spare.push(batch.pixels);
+	}
+	return results;
+}
+
+function classKey(classes: readonly string[]): string {
+	return JSON.stringify(classes);
+}
+
+async function embedClassLists(model: ClipModel, requests: readonly ClassificationRequest[], template: string): Promise<Map<string, Float32Array[]>> {
+	const lists = new Map<string, readonly string[]>();
+	for (const r of requests) {
+		if (r.classes.length === 0) throw new EngineError('CLASS_LIST', 'the class list is empty');
+		lists.set(classKey(r.classes), r.classes);
+	}
+	const prompts = [...new Set([...lists.values()].flatMap((classes) => classes.map((c) => buildPrompt(template, c))))];
+	const embedded = await model.embedPrompts(prompts);
+	const byPrompt = new Map(prompts.map((p, i) => [p, embedded[i]]));
+	const out = new Map<string, Float32Array[]>();
+	for (const [key, classes] of lists) out.set(key, classes.map((c) => byPrompt.get(buildPrompt(template, c)) as Float32Array));
+	return out;
+}

@@ -1,0 +1,105 @@
+import { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions } from '../onnx/runtimeOptions';
+import { PromptTokenizer } from '../text/promptTokenizer';
+import { TextEmbeddingCache } from '../text/textEmbeddingCache';
+import type { PreprocessSpec } from '../image/preprocessSpec';
+import type { ClipTowers } from './clipTowers';
+import { CombinedTowers } from './combinedTowers';
+import { inspectModelFolder } from './inspectModelFolder';
+import type { ModelDescriptor } from './modelDescriptor';
+import { SeparateTowers } from './separateTowers';
+
+/** The logit scale OpenAI and LAION CLIP models converge to in training (exp(4.6052)). */
+export const TRAINED_LOGIT_SCALE = 100;
+
+export interface ClipModelOptions {
+	/** Model variant (`fp32`, `fp16`, `q8`/`quantized`, ... as files in the folder allow). */
+	readonly variant?: string;
+	readonly runtime?: RuntimeOptions;
+	/** Logit scale known from elsewhere (a preset); the export's own wins when it has one. */
+	readonly logitScale?: number;
+	readonly textCacheEntries?: number;
+}
+
+/** Texts per text-tower call: enough to amortise the call, small enough to bound activations. */
+const TEXT_BATCH = 64;
+
+/** A loaded CLIP model: tokenizer, both towers, preprocessing spec, logit scale, text cache. */
+export class ClipModel {
+	private readonly textCache: TextEmbeddingCache;
+	/** Prompts actually run through the text tower (cache misses), for tests and diagnostics. */
+	textInferenceCount = 0;
+
+	private constructor(
+		readonly descriptor: ModelDescriptor,
+		private readonly tokenizer: PromptTokenizer,
+		private readonly towers: ClipTowers,
+		readonly logitScale: number,
+		textCacheEntries: number | undefined,
+	) {
+		this.textCache = new TextEmbeddingCache(textCacheEntries);
+	}
+
+	static async load(folder: string, options: ClipModelOptions = {}): Promise<ClipModel> {
+		const descriptor = await inspectModelFolder(folder, options.variant ?? 'fp32');
+		const tokenizer = await PromptTokenizer.load(descriptor.tokenizer, descriptor.tokenizerConfig);
+		const runtime = options.runtime ?? DEFAULT_RUNTIME_OPTIONS;
+		const { size } = descriptor.preprocess;
+		const towers: ClipTowers =
+			descriptor.towers.kind === 'separate'
+				? await SeparateTowers.load(descriptor.towers, size, tokenizer.padId, descriptor.embeddingSize, descriptor.contextLength, runtime)
+				: await CombinedTowers.load(descriptor.towers.model, size, tokenizer.padId, tokenizer.encode('', descriptor.contextLength), descriptor.embeddingSize, descriptor.contextLength, runtime);
+		const logitScale = towers.exportLogitScale ?? options.logitScale ?? TRAINED_LOGIT_SCALE;
+		return new ClipModel(descriptor, tokenizer, towers, logitScale, options.textCacheEntries);
+	}
+
+	get preprocess(): PreprocessSpec {
+		return this.descriptor.preprocess;
+	}
+
+	get maxImageBatch(): number {
+		return this.towers.maxImageBatch;
+	}
+
+	get textCacheSize(): number {
+		return this.textCache.size;
+	}
+
+	tokenize(prompt: string): number[] {
+		return this.tokenizer.encode(prompt, this.towers.contextLength);
+	}
+
+	/** Normalized text embeddings for prompts, from the cache where possible. */
+	async embedPrompts(prompts: readonly string[]): Promise<Float32Array[]> {
+		const missing = [...new Set(prompts.filter((p) => this.textCache.get(p) === undefined))];
+		const batch = Math.min(TEXT_BATCH, this.towers.maxTextBatch);
+		const fresh = new Map<string, Float32Array>();
+		for (let start = 0; start < missing.length; start += batch) {
+			const chunk = missing.slice(start, start + batch);
+			const embeddings = await this.towers.embedTexts(chunk.map((p) => this.tokenize(p)));
+			this.textInferenceCount += chunk.length;
+			chunk.forEach((prompt, i) => {
+				fresh.set(prompt, embeddings[i]);
+				this.textCache.set(prompt, embeddings[i]);
+			});
+		}
+		// Read fresh results first: a class list longer than the cache would evict its own entries.
+		return prompts.map((p) => fresh.get(p) ?? (this.textCache.get(p) as Float32Array));
+	}
+
+	/** Normalized image embeddings for `count` preprocessed images packed in `pixels` (NCHW). */
+	async embedPixels(pixels: Float32Array, count: number): Promise<Float32Array[]> {
+		const per = 3 * this.preprocess.size * this.preprocess.size;
+		const step = Math.min(count, this.towers.maxImageBatch);
+		const out: Float32Array[] = [];
+		for (let start = 0; start < count; start += step) {
+			const n = Math.min(step, count - start);
+			out.push(...(await this.towers.embedImages(pixels.subarray(start * per, (start + n) * per), n)));
+		}
+		return out;
+	}
+
+	release(): Promise<void> {
+		this.textCache.clear();
+		return this.towers.release();
+	}
+}

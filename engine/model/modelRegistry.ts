@@ -1,0 +1,83 @@
+import { realpath } from 'node:fs/promises';
+import { ClipModel, type ClipModelOptions } from './clipModel';
+
+interface Entry {
+	readonly model: Promise<ClipModel>;
+	users: number;
+	lastUsed: number;
+}
+
+/**
+ * Loaded models shared by every caller in the process: concurrent executions that ask for the
+ * same model wait on one load, and at most `maxLoaded` models stay in memory (least recently
+ * used idle ones are released first). A failed load is forgotten, so fixing the folder and
+ * running again works without restarting n8n.
+ */
+export class ModelRegistry {
+	private readonly entries = new Map<string, Entry>();
+	loads = 0;
+
+	constructor(private maxLoaded = 2) {}
+
+	setMaxLoaded(value: number): void {
+		this.maxLoaded = Math.max(1, value);
+	}
+
+	async use<T>(folder: string, options: ClipModelOptions, work: (model: ClipModel) => Promise<T>): Promise<T> {
+		const key = await this.keyOf(folder, options);
+		let entry = this.entries.get(key);
+		if (!entry) {
+			this.loads++;
+			const model = ClipModel.load(folder, options);
+			entry = { model, users: 0, lastUsed: Date.now() };
+			this.entries.set(key, entry);
+			const created = entry;
+			model.catch(() => {
+				if (this.entries.get(key) === created) this.entries.delete(key);
+			});
+		}
+		entry.users++;
+		entry.lastUsed = Date.now();
+		try {
+			return await work(await entry.model);
+		} finally {
+			entry.users--;
+			entry.lastUsed = Date.now();
+			await this.evictIdle();
+		}
+	}
+
+	/** Releases every idle model (used by tests and on shutdown). */
+	async clear(): Promise<void> {
+		const idle = [...this.entries].filter(([, e]) => e.users === 0);
+		for (const [key] of idle) this.entries.delete(key);
+		await Promise.all(idle.map(([, e]) => e.model.then((m) => m.release(), () => undefined)));
+	}
+
+	get loadedCount(): number {
+		return this.entries.size;
+	}
+
+	private async keyOf(folder: string, options: ClipModelOptions): Promise<string> {
+		let resolved = folder;
+		try {
+			resolved = await realpath(folder);
+		} catch {
+			// A missing folder fails in the load, with a message naming it.
+		}
+		return JSON.stringify([resolved, options.variant ?? 'fp32', options.runtime?.intraOpThreads ?? 0, options.logitScale ?? null]);
+	}
+
+	private async evictIdle(): Promise<void> {
+		while (this.entries.size > this.maxLoaded) {
+			const idle = [...this.entries].filter(([, e]) => e.users === 0).sort((a, b) => a[1].lastUsed - b[1].lastUsed);
+			if (idle.length === 0) return;
+			const [key, entry] = idle[0];
+			this.entries.delete(key);
+			await entry.model.then((m) => m.release(), () => undefined);
+		}
+	}
+}
+
+/** The process-wide registry the n8n node and the CLI share. */
+export const sharedModelRegistry = new ModelRegistry(Number(process.env.N8N_ZSIC_MAX_LOADED_MODELS) || 2);

@@ -1,0 +1,84 @@
+import { EngineError } from '../errors';
+import { OnnxSession } from '../onnx/onnxSession';
+import type { RuntimeOptions } from '../onnx/runtimeOptions';
+import { floatRows, floatTensor, integerTensor } from '../onnx/tensorData';
+import { l2NormalizeInPlace } from '../scoring/embeddingMath';
+import type { ClipTowers } from './clipTowers';
+import { maxBatch, textSignature, visionSignature, type TextSignature, type VisionSignature } from './towerSignatures';
+import type { Tensor } from 'onnxruntime-node';
+
+export function checkedEmbeddings(rows: Float32Array[], path: string, expectedDim: number | undefined): Float32Array[] {
+	for (const row of rows) {
+		if (expectedDim !== undefined && row.length !== expectedDim) {
+			throw new EngineError('INFERENCE', `${path}: produced ${row.length}-dimensional embeddings, expected ${expectedDim}`);
+		}
+		for (let i = 0; i < row.length; i++) {
+			if (!Number.isFinite(row[i])) throw new EngineError('INFERENCE', `${path}: produced a non-finite embedding (NaN or infinity); the model file is probably broken`);
+		}
+		l2NormalizeInPlace(row);
+	}
+	return rows;
+}
+
+/** A text graph and a vision graph, as both public layouts ship them. */
+export class SeparateTowers implements ClipTowers {
+	readonly maxImageBatch: number;
+	readonly maxTextBatch: number;
+	readonly contextLength: number;
+	readonly exportLogitScale = undefined;
+
+	private constructor(
+		private readonly text: OnnxSession,
+		private readonly vision: OnnxSession,
+		private readonly textSig: TextSignature,
+		private readonly visionSig: VisionSignature,
+		private readonly size: number,
+		private readonly padId: number,
+		private readonly embeddingSize: number | undefined,
+		configuredContextLength: number,
+	) {
+		this.maxImageBatch = maxBatch(visionSig.pixels);
+		this.maxTextBatch = maxBatch(textSig.ids);
+		this.contextLength = textSig.ids.dims[1] ?? configuredContextLength;
+	}
+
+	static async load(paths: { text: string; vision: string }, size: number, padId: number, embeddingSize: number | undefined, contextLength: number, runtime: RuntimeOptions): Promise<SeparateTowers> {
+		const vision = await OnnxSession.load(paths.vision, runtime);
+		let text: OnnxSession;
+		try {
+			text = await OnnxSession.load(paths.text, runtime);
+		} catch (error) {
+			await vision.release();
+			throw error;
+		}
+		try {
+			return new SeparateTowers(text, vision, textSignature(text), visionSignature(vision, size), size, padId, embeddingSize, contextLength);
+		} catch (error) {
+			await Promise.all([text.release(), vision.release()]);
+			throw error;
+		}
+	}
+
+	async embedImages(pixels: Float32Array, count: number): Promise<Float32Array[]> {
+		const { pixels: input, embedding } = this.visionSig;
+		const out = await this.vision.run({ [input.name]: floatTensor(input.type, pixels, [count, 3, this.size, this.size]) }, [embedding.name]);
+		return checkedEmbeddings(floatRows(out[embedding.name], count), this.vision.path, this.embeddingSize);
+	}
+
+	async embedTexts(tokenIds: readonly (readonly number[])[]): Promise<Float32Array[]> {
+		const { ids, attentionMask, embedding } = this.textSig;
+		// A dynamic sequence dimension is padded only to the longest prompt: less work, same result
+		// for a causal tower pooled at the end-of-text token, and masked towers get their mask.
+		const length = ids.dims[1] ?? Math.max(...tokenIds.map((row) => row.length));
+		const feeds: Record<string, Tensor> = { [ids.name]: integerTensor(ids.type, tokenIds, length, this.padId) };
+		if (attentionMask) {
+			feeds[attentionMask.name] = integerTensor(attentionMask.type, tokenIds.map((row) => row.map(() => 1)), length, 0);
+		}
+		const out = await this.text.run(feeds, [embedding.name]);
+		return checkedEmbeddings(floatRows(out[embedding.name], tokenIds.length), this.text.path, this.embeddingSize);
+	}
+
+	async release(): Promise<void> {
+		await Promise.all([this.text.release(), this.vision.release()]);
+	}
+}

@@ -1,0 +1,32 @@
+/** L2-normalizes in place (float64 accumulation); a zero vector is left as is. */
+export function l2NormalizeInPlace(vector: Float32Array): Float32Array {
+	let sum = 0;
+	for (let i = 0; i < vector.length; i++) sum += vector[i] * vector[i];
+	const norm = Math.sqrt(sum);
+	if (norm > 0) for (let i = 0; i < vector.length; i++) vector[i] /= norm;
+	return vector;
+}
+
+export function dot(a: Float32Array, b: Float32Array): number {
+	let sum = 0;
+	for (let i = 0; i < a.length; i++) sum += a[i] * b[i];
+	return sum;
+}
+
+/** Numerically stable softmax in float64. */
+export function softmax(logits: readonly number[]): number[] {
+	let max = -Infinity;
+	for (const l of logits) if (l > max) max = l;
+	const exps = logits.map((l) => Math.exp(l - max));
+	const total = exps.reduce((a, b) => a + b, 0);
+	return exps.map((e) => e / total);
+}
+
+/**
+ * CLIP's zero-shot scores for one image: logits = scale x cosine with each class's text
+ * embedding (both already L2-normalized), then softmax over the classes.
+ */
+export function classProbabilities(image: Float32Array, classes: readonly Float32Array[], logitScale: number): { logits: number[]; probabilities: number[] } {
+	const logits = classes.map((text) => logitScale * dot(image, text));
+	return { logits, probabilities: softmax(logits) };
+}

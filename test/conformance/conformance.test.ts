@@ -1,0 +1,106 @@
+/**
+ * The conformance fixtures in ../shared/conformance: CLIP exports in both public layouts with
+ * random weights, and reference token ids, pixels and probabilities from an independent
+ * reference pipeline. Skipped, with a message, where the fixtures are absent (a user's clone).
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { classifyImages, ClipModel, preprocessImage, type Resampling } from '../../engine';
+import { CONFORMANCE_DIR, conformanceAvailable, imageNames, LAYOUTS, loadCases, loadTokenizerStrings, referencePixels } from './conformanceFixtures';
+
+const describeIfFixtures = conformanceAvailable ? describe : describe.skip;
+if (!conformanceAvailable) {
+	// eslint-disable-next-line no-console
+	console.warn(`Conformance suite skipped: ${CONFORMANCE_DIR} is absent (it ships beside the repo in CI as ../shared/conformance).`);
+}
+
+function meanAbsoluteDifference(a: Float32Array, b: Float32Array): number {
+	let sum = 0;
+	for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
+	return sum / a.length;
+}
+
+const RESAMPLINGS: Resampling[] = ['exact', 'fast'];
+
+describeIfFixtures('conformance with the reference pipeline', () => {
+	const models = new Map<string, ClipModel>();
+	const report: string[] = [];
+
+	beforeAll(async () => {
+		for (const [layout, dir] of LAYOUTS) models.set(layout, await ClipModel.load(join(CONFORMANCE_DIR, dir)));
+	});
+	afterAll(async () => {
+		for (const model of models.values()) await model.release();
+		// eslint-disable-next-line no-console
+		console.log(`Conformance figures:\n${report.join('\n')}`);
+	});
+
+	describe.each(LAYOUTS)('%s layout', (layout) => {
+		test('tokenizes every reference string to the reference ids (truncated to 77, end-of-text kept)', () => {
+			const model = models.get(layout) as ClipModel;
+			for (const { text, ids77 } of loadTokenizerStrings()) expect({ text, ids: model.tokenize(text) }).toEqual({ text, ids: ids77 });
+		});
+
+		test('tokenizes every case prompt to the reference ids', () => {
+			const model = models.get(layout) as ClipModel;
+			for (const c of loadCases()) expect(c.prompts.map((p) => model.tokenize(p))).toEqual(c.token_ids);
+		});
+
+		test.each(RESAMPLINGS)('preprocesses every image within 0.02 mean absolute difference of the reference tensor (%s resampling)', async (resampling) => {
+			const model = models.get(layout) as ClipModel;
+			const worst: string[] = [];
+			for (const image of imageNames()) {
+				const pixels = new Float32Array(3 * 224 * 224);
+				await preprocessImage(readFileSync(join(CONFORMANCE_DIR, 'images', image)), model.preprocess, { resampling, limits: { maxPixels: 100e6 } }, pixels);
+				const mad = meanAbsoluteDifference(pixels, referencePixels(image));
+				worst.push(`${image}=${mad.toFixed(5)}`);
+				expect({ image, withinBound: mad <= 0.02 }).toEqual({ image, withinBound: true });
+			}
+			report.push(`${layout} pixels (${resampling}): ${worst.join(' ')}`);
+		});
+
+		test.each(RESAMPLINGS)('reproduces every case: probabilities within 0.05 and the same top-1 (%s resampling)', async (resampling) => {
+			const model = models.get(layout) as ClipModel;
+			for (const c of loadCases()) {
+				const results = await classifyImages(
+					model,
+					c.images.map((image) => ({ image: readFileSync(join(CONFORMANCE_DIR, 'images', image)), classes: c.classes })),
+					{ template: c.template, resampling },
+				);
+				let worst = 0;
+				results.forEach((result, i) => {
+					if (result instanceof Error) throw result;
+					result.probabilities.forEach((p, k) => (worst = Math.max(worst, Math.abs(p - c.expected_probs[i][k]))));
+					expect({ image: c.images[i], label: result.label }).toEqual({ image: c.images[i], label: c.expected_top1[i] });
+				});
+				report.push(`${layout} ${c.name} (${resampling}): worst |Δp| = ${worst.toExponential(2)}`);
+				expect(worst).toBeLessThanOrEqual(0.05);
+			}
+		});
+	});
+});
+
+describeIfFixtures('conformance of a folder with only the combined graph (onnx/model.onnx)', () => {
+	test('reads the logit scale from the graph and reproduces the first case', async () => {
+		const { mkdtempSync, mkdirSync, symlinkSync } = await import('node:fs');
+		const { tmpdir } = await import('node:os');
+		const folder = mkdtempSync(join(tmpdir(), 'zsic-combined-'));
+		const source = join(CONFORMANCE_DIR, 'models/hf');
+		for (const file of ['config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json']) symlinkSync(join(source, file), join(folder, file));
+		mkdirSync(join(folder, 'onnx'));
+		symlinkSync(join(source, 'onnx/model.onnx'), join(folder, 'onnx/model.onnx'));
+		const model = await ClipModel.load(folder, { logitScale: 1 });
+		try {
+			expect(model.descriptor.towers.kind).toBe('combined');
+			expect(model.logitScale).toBeCloseTo(100, 2);
+			const c = loadCases()[0];
+			const results = await classifyImages(model, c.images.map((image) => ({ image: readFileSync(join(CONFORMANCE_DIR, 'images', image)), classes: c.classes })), { template: c.template });
+			results.forEach((result, i) => {
+				if (result instanceof Error) throw result;
+				result.probabilities.forEach((p, k) => expect(Math.abs(p - c.expected_probs[i][k])).toBeLessThanOrEqual(1e-4));
+			});
+		} finally {
+			await model.release();
+		}
+	});
+});
