@@ -1,0 +1,18 @@
+// Copies what the build needs besides tsc's output: node icons and codex files, credential
+// icons, and the model preset manifests the node and the CLI read at run time.
+const { src, dest, parallel } = require('gulp');
+
+function nodeAssets() {
+	return src(['nodes/**/*.{png,svg}', 'nodes/**/*.node.json'], { encoding: false }).pipe(dest('dist/nodes'));
+}
+
+function credentialAssets() {
+	return src('credentials/**/*.{png,svg}', { encoding: false, allowEmpty: true }).pipe(dest('dist/credentials'));
+}
+
+function modelPresets() {
+	return src('models/*.json').pipe(dest('dist/models'));
+}
+
+exports.build = parallel(nodeAssets, credentialAssets, modelPresets);
+exports.default = exports.build;

@@ -1,0 +1,27 @@
+import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
+import type { Classification } from '../../engine';
+
+/** The classification as it appears on the item's JSON. */
+export function classificationJson(result: Classification, topK: number): IDataObject {
+	const json: IDataObject = {
+		probabilities: result.probabilities,
+		classes: result.classes,
+		label: result.label,
+		score: result.score,
+	};
+	if (topK > 0) {
+		json.top = result.classes
+			.map((label, i) => ({ label, score: result.probabilities[i] }))
+			.sort((a, b) => b.score - a.score)
+			.slice(0, topK);
+	}
+	return json;
+}
+
+/** The input item with the results added (at the root or under `outputField`), binary untouched. */
+export function outputItem(input: INodeExecutionData, index: number, results: IDataObject, outputField: string): INodeExecutionData {
+	const json = outputField ? { ...input.json, [outputField]: results } : { ...input.json, ...results };
+	const item: INodeExecutionData = { json, pairedItem: { item: index } };
+	if (input.binary) item.binary = input.binary;
+	return item;
+}

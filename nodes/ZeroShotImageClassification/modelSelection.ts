@@ -1,0 +1,45 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+import type { ModelSelection, Resampling } from '../../engine';
+import { CUSTOM_MODEL } from './modelOptions';
+
+/** The node's "Options" collection. */
+export interface NodeOptions {
+	batchSize?: number;
+	resampling?: Resampling;
+	logitScale?: number;
+	maxImagePixels?: number;
+	variant?: string;
+	cacheDir?: string;
+	offline?: boolean;
+	outputField?: string;
+	threads?: number;
+	topK?: number;
+}
+
+function nonEmpty(value: unknown): string | undefined {
+	return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/** The model the node's parameters and (optional) Hugging Face credential name. */
+export async function modelSelection(context: IExecuteFunctions, options: NodeOptions): Promise<ModelSelection> {
+	const choice = context.getNodeParameter('model', 0) as string;
+	const model = choice === CUSTOM_MODEL ? (context.getNodeParameter('customModel', 0) as string) : choice;
+	let credentials: Record<string, unknown> | undefined;
+	try {
+		credentials = (await context.getCredentials('huggingFaceHubApi')) as Record<string, unknown>;
+	} catch {
+		// The credential is optional: public models need none.
+	}
+	return {
+		model,
+		variant: options.variant,
+		runtime: { intraOpThreads: options.threads ?? 0 },
+		hub: {
+			cacheDir: nonEmpty(options.cacheDir),
+			offline: options.offline || undefined,
+			token: nonEmpty(credentials?.accessToken),
+			endpoint: nonEmpty(credentials?.endpoint),
+			log: (message: string) => context.logger.info(message),
+		},
+	};
+}
