@@ -21,7 +21,7 @@ export class ZeroShotImageClassification implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Zero-Shot Image Classification',
 		name: 'zeroShotImageClassification',
-		icon: 'file:zeroShotImageClassification.svg',
+		icon: { light: 'file:zeroShotImageClassification.svg', dark: 'file:zeroShotImageClassification.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["classes"]}}',
@@ -30,6 +30,7 @@ export class ZeroShotImageClassification implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'huggingFaceHubApi', required: false }],
+		usableAsTool: true,
 		properties: nodeProperties,
 	};
 

@@ -29,7 +29,7 @@ export const nodeProperties: INodeProperties[] = [
 		type: 'options',
 		options: [
 			{ name: 'Binary Property', value: 'binary', description: 'An image file on the item, e.g. from Read Files or HTTP Request' },
-			{ name: 'Base64 or Data URL in a JSON Field', value: 'json', description: 'A string such as data:image/jpeg;base64,... in the item JSON' },
+			{ name: 'Base64 or Data URL in a JSON Field', value: 'json', description: 'A data URL (data:image/jpeg;base64,…) or bare base64 string in the item JSON' },
 		],
 		default: 'binary',
 	},

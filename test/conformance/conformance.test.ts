@@ -10,7 +10,6 @@ import { CONFORMANCE_DIR, conformanceAvailable, imageNames, LAYOUTS, loadCases, 
 
 const describeIfFixtures = conformanceAvailable ? describe : describe.skip;
 if (!conformanceAvailable) {
-	// eslint-disable-next-line no-console
 	console.warn(`Conformance suite skipped: ${CONFORMANCE_DIR} is absent (it ships beside the repo in CI as ../shared/conformance).`);
 }
 
@@ -31,8 +30,7 @@ describeIfFixtures('conformance with the reference pipeline', () => {
 	});
 	afterAll(async () => {
 		for (const model of models.values()) await model.release();
-		// eslint-disable-next-line no-console
-		console.log(`Conformance figures:\n${report.join('\n')}`);
+			console.log(`Conformance figures:\n${report.join('\n')}`);
 	});
 
 	describe.each(LAYOUTS)('%s layout', (layout) => {
