@@ -1,0 +1,62 @@
+import { describeProgress, ProgressReporter, type DownloadProgress } from '../../engine/hub/downloadProgress';
+
+function fakeClock(): { now: () => number; advance: (ms: number) => void } {
+	let time = 1_000_000;
+	return { now: () => time, advance: (ms) => (time += ms) };
+}
+
+describe('ProgressReporter', () => {
+	it('logs percent, sizes and MB/s', () => {
+		const clock = fakeClock();
+		const log: string[] = [];
+		const reporter = new ProgressReporter({ file: 'onnx/vision_model.onnx', totalBytes: 400e6, startBytes: 0, log: (m) => log.push(m), now: clock.now });
+
+		clock.advance(10_000);
+		reporter.update(100e6);
+
+		expect(log).toEqual(['onnx/vision_model.onnx: 25% (100 MB of 400 MB) at 10.0 MB/s']);
+	});
+
+	it('logs at most once every five seconds however often it is updated', () => {
+		const clock = fakeClock();
+		const log: string[] = [];
+		const reporter = new ProgressReporter({ file: 'f', totalBytes: 1e9, startBytes: 0, log: (m) => log.push(m), now: clock.now });
+
+		for (let i = 1; i <= 120; i++) {
+			clock.advance(100);
+			reporter.update(i * 1e6);
+		}
+
+		expect(log).toHaveLength(2);
+	});
+
+	it('limits callbacks to one per interval and always reports the end', () => {
+		const clock = fakeClock();
+		const calls: DownloadProgress[] = [];
+		const reporter = new ProgressReporter({ file: 'f', totalBytes: 1000, startBytes: 0, onProgress: (p) => calls.push(p), now: clock.now, callbackIntervalMs: 200 });
+
+		for (let i = 1; i <= 10; i++) {
+			clock.advance(50);
+			reporter.update(i * 100);
+		}
+		reporter.finish();
+
+		expect(calls.map((c) => c.receivedBytes)).toEqual([100, 500, 900, 1000]);
+	});
+
+	it('computes the rate over this attempt only, not the bytes a resumed download already had', () => {
+		const clock = fakeClock();
+		const reporter = new ProgressReporter({ file: 'f', totalBytes: 1000e6, startBytes: 900e6, now: clock.now });
+
+		clock.advance(2_000);
+		reporter.update(910e6);
+
+		expect(reporter.finish().bytesPerSecond).toBe(5e6);
+	});
+});
+
+describe('describeProgress', () => {
+	it('shows only the amount and rate when the total is unknown', () => {
+		expect(describeProgress({ file: 'f', receivedBytes: 2.5e6, totalBytes: undefined, bytesPerSecond: 1e6 })).toBe('f: 2.5 MB at 1.0 MB/s');
+	});
+});
