@@ -1,4 +1,4 @@
-import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
 /**
  * Access to private or gated models on the Hugging Face Hub (or a mirror). Public models
@@ -8,7 +8,10 @@ import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INo
 export class HuggingFaceHubApi implements ICredentialType {
 	name = 'huggingFaceHubApi';
 
-	displayName = 'Hugging Face Hub';
+	displayName = 'Hugging Face Hub API';
+
+	// The face reads on light and dark backgrounds alike.
+	icon: Icon = { light: 'file:huggingFaceHub.svg', dark: 'file:huggingFaceHub.svg' };
 
 	documentationUrl = 'https://huggingface.co/docs/hub/security-tokens';
 
