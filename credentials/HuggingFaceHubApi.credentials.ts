@@ -10,8 +10,7 @@ export class HuggingFaceHubApi implements ICredentialType {
 
 	displayName = 'Hugging Face Hub API';
 
-	// The face reads on light and dark backgrounds alike.
-	icon: Icon = { light: 'file:huggingFaceHub.svg', dark: 'file:huggingFaceHub.svg' };
+	icon: Icon = { light: 'file:huggingFaceHub.svg', dark: 'file:huggingFaceHub.dark.svg' };
 
 	documentationUrl = 'https://huggingface.co/docs/hub/security-tokens';
 
