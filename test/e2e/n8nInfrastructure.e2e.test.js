@@ -11,6 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 const {
 	runWorkflow,
+	runWorkflows,
 	createUserFolder,
 	removeUserFolder,
 	installCommunityPackage,
@@ -78,7 +79,7 @@ class E2eProbe {
 			inputs: ['main'],
 			outputs: ['main'],
 			properties: [
-				{ displayName: 'Label', name: 'label', type: 'string', default: 'probe' },
+				{ displayName: 'Label', name: 'label', type: 'string', default: 'probe', required: true },
 				{ displayName: 'Fail', name: 'fail', type: 'boolean', default: false },
 			],
 		};
@@ -288,6 +289,32 @@ describe(`real n8n ${getN8n().version}: e2e infrastructure`, () => {
 		expect(result.exitCode).not.toBe(0);
 		expect(result.error && result.error.message).toBe('probe failure requested');
 		expect(getNodeError(result, 'Probe')).toMatchObject({ message: 'probe failure requested' });
+	});
+
+	test('a workflow n8n refuses before any node runs: the error is read back from the database', async () => {
+		const result = await runWorkflow(readImageWorkflow(imagePath, probeNode({ label: '' })), {
+			userFolder: shared.userFolder,
+			packageDir: probeDir,
+		});
+		record('custom node, workflow has issues', result);
+		expect(result.ok).toBe(false);
+		expect(result.execution.fromDatabase).toBe(true);
+		// 2.x names the problem; 1.x only says "The workflow has issues and cannot be executed ...".
+		expect(result.error).toMatchObject({
+			name: 'WorkflowHasIssuesError',
+			message: expect.stringMatching(/Parameter "Label" is required|workflow has issues/),
+		});
+	});
+
+	test('runWorkflows: one import for a batch, then each workflow executes in order', async () => {
+		const results = await runWorkflows(
+			[readImageWorkflow(imagePath, probeNode({ label: 'first' })), readImageWorkflow(imagePath, probeNode({ label: 'second' }))],
+			{ userFolder: shared.userFolder, packageDir: probeDir },
+		);
+		results.forEach((result, index) => record(`batch of 2, workflow ${index + 1} (shared import)`, result));
+		expect(results.map((result) => result.ok)).toEqual([true, true]);
+		expect(results.map((result) => getNodeOutput(result, 'Probe')[0].json.label)).toEqual(['first', 'second']);
+		expect(new Set(results.map((result) => result.workflowId)).size).toBe(2);
 	});
 
 	test('description problems are visible: missing codex and unknown credential type', async () => {

@@ -215,6 +215,11 @@ function buildEnv({ layout, userFolder, customExtensions = [], allowedPaths = []
 		settings.N8N_RUNNERS_ENABLED = 'true';
 		settings.DB_SQLITE_POOL_SIZE = '1';
 		settings.N8N_GIT_NODE_DISABLE_BARE_REPOS = 'true';
+		// The last 1.x releases evaluate expressions in isolated-vm 6 by default, whose native addon
+		// ships prebuilt for Node 22/24 only and does not compile against Node 20's V8: every command
+		// then dies at start-up ("Could not initialize the vm expression engine"). The legacy engine
+		// (1.x's only engine until late 1.123.x) needs no addon.
+		settings.N8N_EXPRESSION_ENGINE = 'legacy';
 	}
 	if (customExtensions.length > 0) settings.N8N_CUSTOM_EXTENSIONS = customExtensions.join(';');
 	return { ...base, ...settings, ...env };
@@ -272,6 +277,49 @@ function extractExecution(records) {
 	return null;
 }
 
+/**
+ * Reads the last execution of a workflow from the user folder's sqlite database, with n8n's own
+ * Node, sqlite3 and flatted (execution data is stored flatted-encoded). Needed because when a
+ * workflow fails before any node runs (e.g. WorkflowHasIssuesError: a required parameter is
+ * missing), `n8n execute` logs only "No active execution found" and never prints the run data;
+ * the real error is in the database.
+ * @returns {object|null} an execution shaped like the logged one, plus `fromDatabase: true`
+ */
+function readStoredExecution(layout, userFolder, workflowId) {
+	const database = path.join(userFolder, '.n8n', 'database.sqlite');
+	if (!fs.existsSync(database)) return null;
+	const script = `
+		const [sqlitePath, flattedPath, database, workflowId] = process.argv.slice(1);
+		const sqlite3 = require(sqlitePath);
+		const { parse } = require(flattedPath);
+		const db = new sqlite3.Database(database, sqlite3.OPEN_READONLY);
+		db.get(
+			'SELECT e.id, e.status, e.finished, e.mode, e.startedAt, e.stoppedAt, d.data FROM execution_entity e ' +
+				'JOIN execution_data d ON d.executionId = e.id WHERE e.workflowId = ? ORDER BY e.id DESC LIMIT 1',
+			[workflowId],
+			(error, row) => {
+				if (error) { process.stderr.write(String(error)); process.exit(1); }
+				if (!row) { process.stdout.write('null'); return; }
+				const data = parse(row.data);
+				process.stdout.write(JSON.stringify({ id: String(row.id), status: row.status, finished: Boolean(row.finished),
+					mode: row.mode, startedAt: row.startedAt, stoppedAt: row.stoppedAt, data, fromDatabase: true }));
+			},
+		);`;
+	const modules = path.join(layout.n8nDir, 'node_modules');
+	const result = spawnSync(
+		layout.nodeBin,
+		['-e', script, path.join(modules, 'sqlite3'), path.join(modules, 'flatted'), database, workflowId],
+		{ encoding: 'utf8', timeout: 60_000, maxBuffer: 256 * 1024 * 1024 },
+	);
+	if (result.status !== 0) return null;
+	try {
+		const execution = JSON.parse(result.stdout);
+		return execution && execution.data && execution.data.resultData ? execution : null;
+	} catch {
+		return null;
+	}
+}
+
 // ---------------------------------------------------------------------------------------------
 // Workflows
 // ---------------------------------------------------------------------------------------------
@@ -301,7 +349,8 @@ function readPackageJson(packageDir) {
 /**
  * @typedef {object} RunResult
  * @property {boolean} ok              exit code 0 and execution status "success"
- * @property {object|null} execution   n8n's execution object ({ data: { resultData: { runData, error } }, status, ... })
+ * @property {object|null} execution   n8n's execution object ({ data: { resultData: { runData, error } }, status, ... });
+ *                                     read from n8n's database (fromDatabase: true) when n8n did not print it
  * @property {string|null} status      execution.status ("success", "error", ...)
  * @property {object|null} error       execution.data.resultData.error (the workflow's error, if any)
  * @property {LogRecord[]} records     the JSON log records of `n8n execute`
@@ -320,24 +369,41 @@ function readPackageJson(packageDir) {
  */
 
 /**
+ * @typedef {object} RunOptions
+ * @property {string} [packageDir]   package root to load through N8N_CUSTOM_EXTENSIONS
+ * @property {string[]} [customExtensions]  explicit N8N_CUSTOM_EXTENSIONS folders (added after packageDir)
+ * @property {boolean} [rewriteTypes=true]  with packageDir: node types `<package name>.x` become `CUSTOM.x`
+ * @property {string} [userFolder]   N8N_USER_FOLDER to (re)use; default: a new scratch folder, removed afterwards
+ * @property {string[]} [allowedPaths]  folders Read/Write Files from Disk may use (default: `<userFolder>/files`)
+ * @property {Record<string,string>} [env]  extra environment (e.g. values read with $env in the workflow)
+ * @property {string} [version]      n8n version (default E2E_N8N_VERSION or 2.40.7)
+ * @property {string} [logLevel]     'debug' (default) or 'info'
+ * @property {number} [timeoutMs]    per `n8n execute` (default E2E_N8N_TIMEOUT_MS or 5 min)
+ */
+
+/**
  * Imports and executes one workflow; resolves with a RunResult (does not throw on a failed
- * workflow: tests assert on `ok`, `error` and the logs). Throws only if n8n cannot be run at all.
+ * workflow: tests assert on `ok`, `error` and the logs). Throws only if n8n cannot be run at all
+ * (not installed, or `import:workflow` failed, e.g. because a custom node's module threw at load).
  *
  * @param {object} workflow  n8n workflow JSON ({ nodes, connections, ... }); its id is replaced
  *                           by a fresh one, so runs in one user folder never collide
- * @param {object} [options]
- * @param {string} [options.packageDir]   package root to load through N8N_CUSTOM_EXTENSIONS
- * @param {string[]} [options.customExtensions]  explicit N8N_CUSTOM_EXTENSIONS folders (instead of packageDir)
- * @param {boolean} [options.rewriteTypes=true]  with packageDir: `<package name>.x` → `CUSTOM.x`
- * @param {string} [options.userFolder]   N8N_USER_FOLDER to (re)use; default: a new scratch folder, removed afterwards
- * @param {string[]} [options.allowedPaths]  folders Read/Write Files from Disk may use (default: `<userFolder>/files`)
- * @param {Record<string,string>} [options.env]  extra environment (e.g. values read with $env)
- * @param {string} [options.version]      n8n version (default E2E_N8N_VERSION or 2.40.7)
- * @param {string} [options.logLevel]     'debug' (default) or 'info'
- * @param {number} [options.timeoutMs]    for `n8n execute`
+ * @param {RunOptions} [options]
  * @returns {Promise<RunResult>}
  */
 async function runWorkflow(workflow, options = {}) {
+	const [result] = await runWorkflows([workflow], options);
+	return result;
+}
+
+/**
+ * Imports several workflows with ONE `n8n import:workflow` (each n8n start costs ~2 s), then
+ * executes them one after another, in order. Every result's importMs is that shared import.
+ * @param {object[]} workflows
+ * @param {RunOptions} [options]
+ * @returns {Promise<RunResult[]>}
+ */
+async function runWorkflows(workflows, options = {}) {
 	const layout = getN8n({ version: options.version });
 	const ownsFolder = !options.userFolder;
 	const userFolder = options.userFolder || createUserFolder().userFolder;
@@ -345,14 +411,17 @@ async function runWorkflow(workflow, options = {}) {
 	fs.mkdirSync(filesDir, { recursive: true });
 	try {
 		let customExtensions = options.customExtensions || [];
-		let toRun = { ...workflow };
+		let packageName = null;
 		if (options.packageDir) {
 			const packageDir = path.resolve(options.packageDir);
 			customExtensions = [packageDir, ...customExtensions];
-			if (options.rewriteTypes !== false) toRun = rewriteNodeTypes(toRun, readPackageJson(packageDir).name, CUSTOM_PACKAGE_NAME);
+			packageName = readPackageJson(packageDir).name;
 		}
-		const workflowId = newWorkflowId();
-		toRun = { name: `e2e ${workflowId}`, active: false, settings: {}, connections: {}, ...toRun, id: workflowId };
+		const toRun = workflows.map((workflow) => {
+			const id = newWorkflowId();
+			const renamed = packageName && options.rewriteTypes !== false ? rewriteNodeTypes(workflow, packageName, CUSTOM_PACKAGE_NAME) : workflow;
+			return { name: `e2e ${id}`, active: false, settings: {}, connections: {}, ...renamed, id };
+		});
 
 		const env = buildEnv({
 			layout,
@@ -363,9 +432,11 @@ async function runWorkflow(workflow, options = {}) {
 			brokerPort: await freePort(),
 			env: options.env,
 		});
+		// Everything n8n printed stays in <userFolder>/runs (kept with E2E_KEEP=1) for post-mortems.
 		const runsDir = path.join(userFolder, 'runs');
 		fs.mkdirSync(runsDir, { recursive: true });
-		const workflowFile = path.join(runsDir, `${workflowId}.workflow.json`);
+		const batch = toRun[0].id;
+		const workflowFile = path.join(runsDir, `${batch}.workflows.json`);
 		fs.writeFileSync(workflowFile, JSON.stringify(toRun, null, 2));
 
 		const imported = await runProcess(layout.nodeBin, [layout.n8nBin, 'import:workflow', `--input=${workflowFile}`], {
@@ -373,7 +444,7 @@ async function runWorkflow(workflow, options = {}) {
 			cwd: userFolder,
 			timeoutMs: DEFAULT_IMPORT_TIMEOUT_MS,
 		});
-		fs.writeFileSync(path.join(runsDir, `${workflowId}.import.log`), imported.stdout + imported.stderr);
+		fs.writeFileSync(path.join(runsDir, `${batch}.import.log`), imported.stdout + imported.stderr);
 		const importRecords = parseLog(imported.stdout).records;
 		if (imported.exitCode !== 0) {
 			throw new Error(
@@ -381,35 +452,39 @@ async function runWorkflow(workflow, options = {}) {
 			);
 		}
 
-		const executed = await runProcess(layout.nodeBin, [layout.n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'], {
-			env,
-			cwd: userFolder,
-			timeoutMs: options.timeoutMs || DEFAULT_EXECUTE_TIMEOUT_MS,
-		});
-		fs.writeFileSync(path.join(runsDir, `${workflowId}.execute.log`), executed.stdout + executed.stderr);
-		const { records, rawLines } = parseLog(executed.stdout);
-		const execution = extractExecution(records);
-		const status = execution ? execution.status || null : null;
-		const error = execution ? execution.data.resultData.error || null : null;
-		return {
-			ok: executed.exitCode === 0 && status === 'success' && !error,
-			execution,
-			status,
-			error,
-			records,
-			importRecords,
-			rawLines,
-			stdout: executed.stdout,
-			stderr: executed.stderr,
-			exitCode: executed.exitCode,
-			timedOut: executed.timedOut,
-			importMs: imported.durationMs,
-			executeMs: executed.durationMs,
-			workflowId,
-			userFolder,
-			n8nVersion: layout.version,
-			env: Object.fromEntries(Object.entries(env).filter(([key]) => /^(N8N_|DB_)/.test(key))),
-		};
+		const results = [];
+		for (const { id: workflowId } of toRun) {
+			const executed = await runProcess(layout.nodeBin, [layout.n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'], {
+				env,
+				cwd: userFolder,
+				timeoutMs: options.timeoutMs || DEFAULT_EXECUTE_TIMEOUT_MS,
+			});
+			fs.writeFileSync(path.join(runsDir, `${workflowId}.execute.log`), executed.stdout + executed.stderr);
+			const { records, rawLines } = parseLog(executed.stdout);
+			const execution = extractExecution(records) || readStoredExecution(layout, userFolder, workflowId);
+			const status = execution ? execution.status || null : null;
+			const error = execution ? execution.data.resultData.error || null : null;
+			results.push({
+				ok: executed.exitCode === 0 && status === 'success' && !error,
+				execution,
+				status,
+				error,
+				records,
+				importRecords,
+				rawLines,
+				stdout: executed.stdout,
+				stderr: executed.stderr,
+				exitCode: executed.exitCode,
+				timedOut: executed.timedOut,
+				importMs: imported.durationMs,
+				executeMs: executed.durationMs,
+				workflowId,
+				userFolder,
+				n8nVersion: layout.version,
+				env: Object.fromEntries(Object.entries(env).filter(([key]) => /^(N8N_|DB_)/.test(key))),
+			});
+		}
+		return results;
 	} finally {
 		if (ownsFolder) removeUserFolder(userFolder);
 	}
@@ -528,8 +603,9 @@ function packPackage(packageDir, destDir) {
  * it in the ledger `nodes/package.json`. Dropping the peer dependency matters: the package then
  * resolves `n8n-workflow` from n8n itself (n8n adds its own node_modules to NODE_PATH).
  *
- * With `strategy: 'npm-install-tgz'` it instead runs `npm install --ignore-scripts <tgz>` in
- * `nodes/` (how n8n 1.x installed, and what users do by hand).
+ * (n8n 1.123.x does the same.) With `strategy: 'npm-install-tgz'` it instead runs
+ * `npm install --ignore-scripts <tgz>` in `nodes/`, as a user installing by hand would; npm then
+ * also installs the peer dependency n8n-workflow (latest) from the registry.
  *
  * @param {string} packageDirOrTgz  a package folder (packed first) or a .tgz
  * @param {{ userFolder: string, strategy?: 'n8n' | 'npm-install-tgz' }} options
@@ -655,8 +731,10 @@ module.exports = {
 	buildEnv,
 	parseLog,
 	extractExecution,
+	readStoredExecution,
 	rewriteNodeTypes,
 	runWorkflow,
+	runWorkflows,
 	getNodeRuns,
 	getNodeOutput,
 	getNodeError,
