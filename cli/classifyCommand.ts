@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { classifyImages, DEFAULT_BATCH_SIZE, DEFAULT_PROMPT_TEMPLATE, errorMessage, parseClassList, withModel, type Resampling } from '../engine';
+import { classifyImages, DEFAULT_BATCH_SIZE, DEFAULT_PROMPT_TEMPLATE, errorMessage, parseClassList, withModel, type BackendChoice, type Resampling } from '../engine';
 import { DEFAULT_PRESET_ID } from '../engine/hub';
 import type { CommandIO } from './commandIO';
 
@@ -18,6 +18,8 @@ Options:
   --batch-size <n>    Images per inference call (default ${DEFAULT_BATCH_SIZE})
   --variant <v>       Model variant: fp32 (default), fp16, quantized...
   --resampling <r>    exact (default; matches the Python reference) or fast
+  --backend <b>       auto (default: native, else WebAssembly), native or wasm
+  --threads <n>       Inference threads (default: one per core)
   --pixels-out <dir>  Also write each image's model input to <dir>/<file basename>.f32
                       (float32 little-endian, CHW, normalized) to compare with other pipelines
   --cache-dir <dir>   Model cache folder for presets and Hub repos
@@ -47,6 +49,8 @@ export async function runClassifyCommand(argv: string[], io: CommandIO): Promise
 				'batch-size': { type: 'string' },
 				variant: { type: 'string' },
 				resampling: { type: 'string', default: 'exact' },
+				backend: { type: 'string', default: 'auto' },
+				threads: { type: 'string', default: '0' },
 				'pixels-out': { type: 'string' },
 				'cache-dir': { type: 'string' },
 				offline: { type: 'boolean' },
@@ -72,6 +76,10 @@ export async function runClassifyCommand(argv: string[], io: CommandIO): Promise
 	if (!Number.isInteger(batchSize) || batchSize < 1) return usageError(io, '--batch-size must be a positive integer');
 	const resampling = values.resampling as Resampling;
 	if (resampling !== 'exact' && resampling !== 'fast') return usageError(io, '--resampling must be exact or fast');
+	const backend = values.backend as BackendChoice;
+	if (!['auto', 'native', 'wasm'].includes(backend)) return usageError(io, '--backend must be auto, native or wasm');
+	const threads = Number(values.threads);
+	if (!Number.isInteger(threads) || threads < 0) return usageError(io, '--threads must be a whole number (0: one per core)');
 	const pixelsOut = values['pixels-out'];
 	if (pixelsOut) await mkdir(pixelsOut, { recursive: true });
 
@@ -79,7 +87,7 @@ export async function runClassifyCommand(argv: string[], io: CommandIO): Promise
 	let results;
 	try {
 		results = await withModel(
-			{ model: values.model, variant: values.variant, hub: { cacheDir: values['cache-dir'], offline: values.offline, log: (m) => io.stderr.write(`${m}\n`), signal: io.signal } },
+			{ model: values.model, variant: values.variant, runtime: { intraOpThreads: threads, backend }, hub: { cacheDir: values['cache-dir'], offline: values.offline, log: (m) => io.stderr.write(`${m}\n`), signal: io.signal } },
 			(model) =>
 				classifyImages(
 					model,

@@ -9,6 +9,7 @@ export { inspectModelFolder } from './model/inspectModelFolder';
 export type { ModelDescriptor, ModelLayout } from './model/modelDescriptor';
 export { ModelRegistry, sharedModelRegistry } from './model/modelRegistry';
 export { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions } from './onnx/runtimeOptions';
+export { selectBackend, setBackendLoaders, type BackendChoice, type BackendLoaders, type OnnxBackend } from './onnx/onnxBackend';
 export { parseClassList } from './text/classList';
 export { withModel, type ModelSelection } from './withModel';
 export { buildPrompt, DEFAULT_PROMPT_TEMPLATE } from './text/promptTemplate';

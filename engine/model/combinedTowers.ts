@@ -56,10 +56,10 @@ export class CombinedTowers implements ClipTowers {
 		const { ids, attentionMask } = this.textSig;
 		const length = ids.dims[1] ?? Math.max(...tokenIds.map((row) => row.length));
 		const feeds: Record<string, Tensor> = {
-			[this.visionSig.pixels.name]: floatTensor(this.visionSig.pixels.type, pixels, [imageCount, 3, this.size, this.size]),
-			[ids.name]: integerTensor(ids.type, tokenIds, length, this.padId),
+			[this.visionSig.pixels.name]: floatTensor(this.session, this.visionSig.pixels.type, pixels, [imageCount, 3, this.size, this.size]),
+			[ids.name]: integerTensor(this.session, ids.type, tokenIds, length, this.padId),
 		};
-		if (attentionMask) feeds[attentionMask.name] = integerTensor(attentionMask.type, tokenIds.map((row) => row.map(() => 1)), length, 0);
+		if (attentionMask) feeds[attentionMask.name] = integerTensor(this.session, attentionMask.type, tokenIds.map((row) => row.map(() => 1)), length, 0);
 		return feeds;
 	}
 

@@ -61,7 +61,7 @@ export class SeparateTowers implements ClipTowers {
 
 	async embedImages(pixels: Float32Array, count: number): Promise<Float32Array[]> {
 		const { pixels: input, embedding } = this.visionSig;
-		const out = await this.vision.run({ [input.name]: floatTensor(input.type, pixels, [count, 3, this.size, this.size]) }, [embedding.name]);
+		const out = await this.vision.run({ [input.name]: floatTensor(this.vision, input.type, pixels, [count, 3, this.size, this.size]) }, [embedding.name]);
 		return checkedEmbeddings(floatRows(out[embedding.name], count), this.vision.path, this.embeddingSize);
 	}
 
@@ -70,9 +70,9 @@ export class SeparateTowers implements ClipTowers {
 		// A dynamic sequence dimension is padded only to the longest prompt: less work, same result
 		// for a causal tower pooled at the end-of-text token, and masked towers get their mask.
 		const length = ids.dims[1] ?? Math.max(...tokenIds.map((row) => row.length));
-		const feeds: Record<string, Tensor> = { [ids.name]: integerTensor(ids.type, tokenIds, length, this.padId) };
+		const feeds: Record<string, Tensor> = { [ids.name]: integerTensor(this.text, ids.type, tokenIds, length, this.padId) };
 		if (attentionMask) {
-			feeds[attentionMask.name] = integerTensor(attentionMask.type, tokenIds.map((row) => row.map(() => 1)), length, 0);
+			feeds[attentionMask.name] = integerTensor(this.text, attentionMask.type, tokenIds.map((row) => row.map(() => 1)), length, 0);
 		}
 		const out = await this.text.run(feeds, [embedding.name]);
 		return checkedEmbeddings(floatRows(out[embedding.name], tokenIds.length), this.text.path, this.embeddingSize);

@@ -1,7 +1,7 @@
 import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { access } from 'node:fs/promises';
 import { EngineError, ModelFileError, errorMessage } from '../errors';
-import { onnxRuntime } from './onnxBackend';
+import { selectBackend, type OnnxBackend } from './onnxBackend';
 import { sessionOptions, type RuntimeOptions } from './runtimeOptions';
 import { signatures, type TensorSignature } from './tensorSignature';
 
@@ -15,6 +15,7 @@ export class OnnxSession {
 
 	private constructor(
 		readonly path: string,
+		readonly backend: OnnxBackend,
 		private readonly session: InferenceSession,
 		readonly inputs: readonly TensorSignature[],
 		readonly outputs: readonly TensorSignature[],
@@ -27,13 +28,14 @@ export class OnnxSession {
 		} catch {
 			throw new ModelFileError(path, 'is missing');
 		}
+		const backend = selectBackend(options.backend ?? 'auto', options.intraOpThreads);
 		let session: InferenceSession;
 		try {
-			session = await onnxRuntime().InferenceSession.create(path, sessionOptions(options));
+			session = await backend.ort.InferenceSession.create(path, sessionOptions(options, backend));
 		} catch (error) {
 			throw new ModelFileError(path, `is not a loadable ONNX model (${errorMessage(error).split('\n')[0]})`);
 		}
-		return new OnnxSession(path, session, signatures(session.inputMetadata), signatures(session.outputMetadata));
+		return new OnnxSession(path, backend, session, signatures(session.inputMetadata), signatures(session.outputMetadata));
 	}
 
 	run(feeds: Record<string, Tensor>, outputNames: readonly string[]): Promise<Record<string, Tensor>> {
@@ -52,9 +54,11 @@ export class OnnxSession {
 		await this.tail;
 		await this.session.release();
 	}
-}
 
-export function makeTensor(type: Tensor.Type, data: Tensor.DataType, dims: readonly number[]): Tensor {
-	const { Tensor: TensorClass } = onnxRuntime();
-	return new TensorClass(type as 'float32', data as Float32Array, dims);
+
+	/** A tensor of this session's backend (onnxruntime-node and -web each check their own class). */
+	tensor(type: Tensor.Type, data: Tensor.DataType, dims: readonly number[]): Tensor {
+		const { Tensor: TensorClass } = this.backend.ort;
+		return new TensorClass(type as 'float32', data as Float32Array, dims) as Tensor;
+	}
 }

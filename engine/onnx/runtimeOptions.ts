@@ -1,4 +1,5 @@
 import type { InferenceSession } from 'onnxruntime-node';
+import type { BackendChoice, OnnxBackend } from './onnxBackend';
 
 /** How ONNX Runtime sessions are created; documented in the README's performance section. */
 export interface RuntimeOptions {
@@ -7,11 +8,17 @@ export interface RuntimeOptions {
 	 * right for a box that runs one classification at a time; lower it to share cores with n8n.
 	 */
 	readonly intraOpThreads: number;
+	/** `auto` (native, else WebAssembly), `native` or `wasm`. */
+	readonly backend?: BackendChoice;
 }
 
-export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = { intraOpThreads: 0 };
+export const DEFAULT_RUNTIME_OPTIONS: RuntimeOptions = { intraOpThreads: 0, backend: 'auto' };
 
-export function sessionOptions(options: RuntimeOptions): InferenceSession.SessionOptions {
+export function sessionOptions(options: RuntimeOptions, backend: OnnxBackend): InferenceSession.SessionOptions {
+	if (backend.name === 'wasm') {
+		// The WASM build takes its thread count from env.wasm.numThreads, not from session options.
+		return { graphOptimizationLevel: 'all', executionMode: 'sequential', executionProviders: ['wasm'] };
+	}
 	const base: InferenceSession.SessionOptions = {
 		// Full graph optimisation fuses attention, GELU and layer-norm patterns: measurably faster
 		// on CLIP, at a one-off cost when the session is created.

@@ -1,27 +1,27 @@
 import type { Tensor } from 'onnxruntime-node';
 import { EngineError } from '../errors';
 import { fromFloat16Array, toFloat16Array } from './float16';
-import { makeTensor } from './onnxSession';
+import type { OnnxSession } from './onnxSession';
 
 /** A float32 input as the graph wants it (float32, or float16 for half-precision exports). */
-export function floatTensor(type: Tensor.Type, data: Float32Array, dims: readonly number[]): Tensor {
-	if (type === 'float16') return makeTensor('float16', toFloat16Array(data), dims);
-	if (type === 'float32') return makeTensor('float32', data, dims);
+export function floatTensor(session: OnnxSession, type: Tensor.Type, data: Float32Array, dims: readonly number[]): Tensor {
+	if (type === 'float16') return session.tensor('float16', toFloat16Array(data), dims);
+	if (type === 'float32') return session.tensor('float32', data, dims);
 	throw new EngineError('INFERENCE', `unsupported image input type ${type}`);
 }
 
 /** Integer token rows, padded, as int64 or int32 as the graph declares. */
-export function integerTensor(type: Tensor.Type, rows: readonly (readonly number[])[], length: number, pad: number): Tensor {
+export function integerTensor(session: OnnxSession, type: Tensor.Type, rows: readonly (readonly number[])[], length: number, pad: number): Tensor {
 	const total = rows.length * length;
 	if (type === 'int64') {
 		const data = new BigInt64Array(total).fill(BigInt(pad));
 		rows.forEach((row, r) => row.forEach((id, i) => (data[r * length + i] = BigInt(id))));
-		return makeTensor('int64', data, [rows.length, length]);
+		return session.tensor('int64', data, [rows.length, length]);
 	}
 	if (type === 'int32') {
 		const data = new Int32Array(total).fill(pad);
 		rows.forEach((row, r) => data.set(row, r * length));
-		return makeTensor('int32', data, [rows.length, length]);
+		return session.tensor('int32', data, [rows.length, length]);
 	}
 	throw new EngineError('INFERENCE', `unsupported token input type ${type}`);
 }

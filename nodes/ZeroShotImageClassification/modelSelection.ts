@@ -1,9 +1,10 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import type { ModelSelection, Resampling } from '../../engine';
+import type { BackendChoice, ModelSelection, Resampling } from '../../engine';
 import { CUSTOM_MODEL } from './modelOptions';
 
 /** The node's "Options" collection. */
 export interface NodeOptions {
+	backend?: BackendChoice;
 	batchSize?: number;
 	resampling?: Resampling;
 	logitScale?: number;
@@ -33,7 +34,7 @@ export async function modelSelection(context: IExecuteFunctions, options: NodeOp
 	return {
 		model,
 		variant: options.variant,
-		runtime: { intraOpThreads: options.threads ?? 0 },
+		runtime: { intraOpThreads: options.threads ?? 0, backend: options.backend ?? 'auto' },
 		hub: {
 			cacheDir: nonEmpty(options.cacheDir),
 			offline: options.offline || undefined,

@@ -75,6 +75,17 @@ export const nodeProperties: INodeProperties[] = [
 		default: {},
 		options: [
 			{
+				displayName: 'Backend',
+				name: 'backend',
+				type: 'options',
+				options: [
+					{ name: 'Auto', value: 'auto', description: 'Native onnxruntime-node, or WebAssembly where it cannot load (Alpine/musl)' },
+					{ name: 'Native', value: 'native', description: 'Onnxruntime-node only (fastest); fail where it cannot load' },
+					{ name: 'WebAssembly', value: 'wasm', description: 'Onnxruntime-web: runs everywhere, slower' },
+				],
+				default: 'auto',
+			},
+			{
 				displayName: 'Batch Size',
 				name: 'batchSize',
 				type: 'number',
