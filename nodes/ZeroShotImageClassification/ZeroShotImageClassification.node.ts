@@ -5,16 +5,23 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { classifyImages, parseClassList, withModel, type ClassificationRequest } from '../../engine';
-import { classificationJson, outputItem } from './itemOutput';
+import { classifyImages, EngineError, parseClassList, withModel, type Classification, type ClassificationRequest } from '../../engine';
+import { batchedClassificationJson, classificationJson, outputItem } from './itemOutput';
 import { modelSelection, type NodeOptions } from './modelSelection';
 import { nodeProperties } from './nodeProperties';
 import { toNodeError } from './toNodeError';
-import { imageLoader } from './readItemImage';
+import { itemImages } from './readItemImage';
 
 interface PendingItem {
 	readonly index: number;
-	readonly request: ClassificationRequest;
+	readonly requests: ClassificationRequest[];
+	readonly batched: boolean;
+}
+
+/** An error of one image of a batched item, saying which. */
+function inBatch(cause: Error, position: number, count: number): Error {
+	const message = `image ${position + 1} of ${count}: ${cause.message}`;
+	return cause instanceof EngineError ? new EngineError(cause.code, message, cause.hint) : new Error(message);
 }
 
 export class ZeroShotImageClassification implements INodeType {
@@ -45,7 +52,8 @@ export class ZeroShotImageClassification implements INodeType {
 			try {
 				const classes = parseClassList(this.getNodeParameter('classes', i));
 				const source = this.getNodeParameter('imageSource', i, 'binary') as string;
-				pending.push({ index: i, request: { image: imageLoader(this, i, source), classes } });
+				const { loaders, batched } = itemImages(this, i, source);
+				pending.push({ index: i, requests: loaders.map((image) => ({ image, classes })), batched });
 			} catch (error) {
 				failures.set(i, error as Error);
 			}
@@ -59,7 +67,7 @@ export class ZeroShotImageClassification implements INodeType {
 					this.logger.debug(`Zero-shot classification of ${pending.length} item(s) with ${model.descriptor.folder}`);
 					return classifyImages(
 						model,
-						pending.map((p) => p.request),
+						pending.flatMap((p) => p.requests),
 						{
 							template: template || undefined,
 							batchSize: options.batchSize,
@@ -70,11 +78,20 @@ export class ZeroShotImageClassification implements INodeType {
 						},
 					);
 				});
-				results.forEach((result, k) => {
-					const { index } = pending[k];
-					if (result instanceof Error) failures.set(index, result);
-					else output[index] = outputItem(items[index], index, classificationJson(result, options.topK ?? 0), options.outputField ?? '');
-				});
+				let next = 0;
+				for (const { index, requests, batched } of pending) {
+					const own = results.slice(next, next + requests.length);
+					next += requests.length;
+					const failed = own.findIndex((r) => r instanceof Error);
+					if (failed >= 0) {
+						const cause = own[failed] as Error;
+						failures.set(index, batched ? inBatch(cause, failed, own.length) : cause);
+						continue;
+					}
+					const done = own as Classification[];
+					const json = batched ? batchedClassificationJson(done, options.topK ?? 0) : classificationJson(done[0], options.topK ?? 0);
+					output[index] = outputItem(items[index], index, json, options.outputField ?? '');
+				}
 			} catch (error) {
 				// The model could not be used at all: every pending item fails with the same cause.
 				for (const { index } of pending) failures.set(index, error as Error);

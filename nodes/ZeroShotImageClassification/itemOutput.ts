@@ -18,6 +18,19 @@ export function classificationJson(result: Classification, topK: number): IDataO
 	return json;
 }
 
+/** The batched form: one list entry per image, classes once. */
+export function batchedClassificationJson(results: readonly Classification[], topK: number): IDataObject {
+	const each = results.map((r) => classificationJson(r, topK));
+	const json: IDataObject = {
+		probabilities: each.map((e) => e.probabilities as number[]),
+		classes: results[0]?.classes ?? [],
+		label: each.map((e) => e.label as string),
+		score: each.map((e) => e.score as number),
+	};
+	if (topK > 0) json.top = each.map((e) => e.top as IDataObject[]);
+	return json;
+}
+
 /** The input item with the results added (at the root or under `outputField`), binary untouched. */
 export function outputItem(input: INodeExecutionData, index: number, results: IDataObject, outputField: string): INodeExecutionData {
 	const json = outputField ? { ...input.json, [outputField]: results } : { ...input.json, ...results };

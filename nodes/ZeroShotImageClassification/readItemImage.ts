@@ -8,8 +8,14 @@ function isNonImageMime(mime: string | undefined): boolean {
 	return !m.startsWith('image/') && m !== 'application/octet-stream' && m !== 'binary/octet-stream';
 }
 
-/** A loader for item `index`'s image bytes, called when its batch is decoded. */
-export function imageLoader(context: IExecuteFunctions, index: number, source: string): () => Promise<Buffer> {
+/** Loaders for an item's image bytes, called when their batch is decoded. */
+export interface ItemImages {
+	readonly loaders: Array<() => Promise<Buffer>>;
+	/** The JSON field held a list of images (the batched form of the replaced HTTP API). */
+	readonly batched: boolean;
+}
+
+export function itemImages(context: IExecuteFunctions, index: number, source: string): ItemImages {
 	if (source === 'json') {
 		const field = context.getNodeParameter('imageField', index) as string;
 		const item = context.getInputData()[index];
@@ -17,8 +23,16 @@ export function imageLoader(context: IExecuteFunctions, index: number, source: s
 		if (value === undefined) {
 			throw new NodeOperationError(context.getNode(), `Item ${index} has no JSON field "${field}"`, { itemIndex: index });
 		}
-		return async () => decodeDataUrl(value);
+		if (Array.isArray(value)) {
+			if (value.length === 0) throw new NodeOperationError(context.getNode(), `Item ${index}: the JSON field "${field}" is an empty list`, { itemIndex: index });
+			return { loaders: value.map((entry) => async () => decodeDataUrl(entry)), batched: true };
+		}
+		return { loaders: [async () => decodeDataUrl(value)], batched: false };
 	}
+	return { loaders: [binaryLoader(context, index)], batched: false };
+}
+
+function binaryLoader(context: IExecuteFunctions, index: number): () => Promise<Buffer> {
 	const property = context.getNodeParameter('binaryPropertyName', index) as string;
 	const binary = context.helpers.assertBinaryData(index, property);
 	if (isNonImageMime(binary.mimeType)) {
