@@ -102,6 +102,9 @@ export class ZeroShotImageClassification implements INodeType {
 			const nodeError = toNodeError(this.getNode(), error, index);
 			if (!this.continueOnFail()) throw nodeError;
 			output[index] = { json: { ...items[index].json, error: nodeError.message }, pairedItem: { item: index } };
+			// "Continue (using error output)": n8n moves an item to the error output only when it carries
+			// `error` (its JSON keeps the input's fields, so n8n cannot tell from the JSON alone).
+			if (this.getNode().onError === 'continueErrorOutput') (output[index] as INodeExecutionData).error = nodeError;
 			if (items[index].binary) (output[index] as INodeExecutionData).binary = items[index].binary;
 		}
 		return [output as INodeExecutionData[]];
