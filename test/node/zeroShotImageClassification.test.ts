@@ -121,8 +121,7 @@ describe('Zero-Shot Image Classification node in n8n', () => {
 		expect(result.error).toBeUndefined();
 		expect(result.items).toHaveLength(3);
 		expect(result.items[0].json.label).toBeDefined();
-		// n8n records an error item as { json: { error: message }, error: <the NodeOperationError> }.
-		expect(result.items[1].json.error).toContain('Item 1: not a readable image');
+		expect(result.items[1].json).toMatchObject({ id: 'bad', error: expect.stringContaining('Item 1: not a readable image') });
 		expect(result.items[2].json.label).toBeDefined();
 		expect(result.items.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 	});
