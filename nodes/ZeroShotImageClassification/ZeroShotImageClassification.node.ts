@@ -5,7 +5,7 @@ import {
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import { classifyImages, EngineError, parseClassList, withModel, type Classification, type ClassificationRequest } from '../../engine';
+import { classifyImages, EngineError, parseClassList, sharedModelRegistry, withModel, type Classification, type ClassificationRequest } from '../../engine';
 import { batchedClassificationJson, classificationJson, outputItem } from './itemOutput';
 import { modelSelection, type NodeOptions } from './modelSelection';
 import { nodeProperties } from './nodeProperties';
@@ -64,7 +64,9 @@ export class ZeroShotImageClassification implements INodeType {
 			const template = this.getNodeParameter('promptTemplate', 0, '') as string;
 			try {
 				const results = await withModel(await modelSelection(this, options), (model) => {
-					this.logger.debug(`Zero-shot classification of ${pending.length} item(s) with ${model.descriptor.folder}`);
+					// The process-wide load count shows that a process loads a model once, not per execution
+					// (checked by the queue-mode e2e test, one count per worker).
+					this.logger.debug(`Zero-shot classification of ${pending.length} item(s) with ${model.descriptor.folder} (model loads in this process: ${sharedModelRegistry.loads})`);
 					return classifyImages(
 						model,
 						pending.flatMap((p) => p.requests),
