@@ -3,9 +3,9 @@ import { HuggingFaceHubApi } from '../../credentials/HuggingFaceHubApi.credentia
 describe('HuggingFaceHubApi credential', () => {
 	const credential = new HuggingFaceHubApi();
 
-	it('is registered as huggingFaceHubApi, shown as "Hugging Face Hub"', () => {
+	it('is registered as huggingFaceHubApi, shown as "Hugging Face Hub API" (n8n's credential naming rule)', () => {
 		expect(credential.name).toBe('huggingFaceHubApi');
-		expect(credential.displayName).toBe('Hugging Face Hub');
+		expect(credential.displayName).toBe('Hugging Face Hub API');
 		expect(credential.documentationUrl).toMatch(/^https:\/\//);
 	});
 
