@@ -3,7 +3,7 @@ import { HuggingFaceHubApi } from '../../credentials/HuggingFaceHubApi.credentia
 describe('HuggingFaceHubApi credential', () => {
 	const credential = new HuggingFaceHubApi();
 
-	it('is registered as huggingFaceHubApi, shown as "Hugging Face Hub API" (n8n's credential naming rule)', () => {
+	it('is registered as huggingFaceHubApi, shown as "Hugging Face Hub API" (the credential naming rule of n8n)', () => {
 		expect(credential.name).toBe('huggingFaceHubApi');
 		expect(credential.displayName).toBe('Hugging Face Hub API');
 		expect(credential.documentationUrl).toMatch(/^https:\/\//);
