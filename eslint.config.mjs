@@ -70,4 +70,10 @@ export default tseslint.config(
 			'no-console': 'off',
 		},
 	},
+	{
+		// Tests and benchmarks start child processes on purpose (two downloaders racing, isolated
+		// measurements); nothing the node runs in n8n does.
+		files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+		rules: { '@n8n/community-nodes/no-dangerous-functions': 'off' },
+	},
 );

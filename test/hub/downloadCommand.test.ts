@@ -59,7 +59,10 @@ describe('clip-classify download', () => {
 
 		await runDownloadCommand(['clip-vit-base-patch32', '--cache-dir', env.cacheDir(), '--endpoint', hub.endpoint], io);
 
-		expect(out.stderr).toMatch(/\r\x1b\[2K\[#+\] 100% {2}262 kB \/ 262 kB {2}.* onnx\/vision_model\.onnx/);
+		// ESC [2K: the terminal's "erase line" before each redraw.
+		const eraseLine = `\r${String.fromCharCode(27)}[2K`;
+		expect(out.stderr).toContain(eraseLine);
+		expect(out.stderr.split(eraseLine).some((line) => /^\[#+\] 100% {2}262 kB \/ 262 kB {2}.* onnx\/vision_model\.onnx/.test(line))).toBe(true);
 	});
 
 	it('downloads the variant given with --variant', async () => {

@@ -130,7 +130,8 @@ describe('validatePresetManifest', () => {
 	});
 
 	it('refuses a missing number', () => {
-		const { embeddingSize: _dropped, ...manifest } = validManifest();
+		const manifest: Partial<ReturnType<typeof validManifest>> = validManifest();
+		delete manifest.embeddingSize;
 		expect(() => validatePresetManifest(manifest, 'tiny')).toThrow(/embeddingSize must be a positive number/);
 	});
 
