@@ -1,0 +1,143 @@
+import { availableParallelism } from 'node:os';
+import type { Resampling } from '../../engine';
+import type { BenchOptions } from '../benchOptions';
+import type { ImageSetName } from '../fixtures/benchImages';
+import type { BenchModel } from '../fixtures/benchModels';
+import type { ScenarioSpec } from '../scenarios/scenarioTypes';
+
+export interface BenchFixtures {
+	readonly vitB32: BenchModel;
+	readonly vitL14: BenchModel | undefined;
+	readonly images: Readonly<Record<ImageSetName, readonly string[]>>;
+}
+
+/** What a run measures, in terms the report groups and compares by. */
+export interface RunMeta {
+	readonly group: 'inference-ceiling' | 'preprocess-ceiling' | 'engine' | 'node' | 'peer' | 'memory' | 'model-agreement';
+	readonly set?: ImageSetName;
+	readonly mode?: Resampling | 'sharp';
+	readonly batch?: number;
+	readonly variant?: string;
+	readonly model?: string;
+	readonly layout?: 'hf' | 'immich';
+}
+
+export interface PlannedRun {
+	readonly name: string;
+	readonly meta: RunMeta;
+	readonly spec: ScenarioSpec;
+	/** Rounds this run takes part in (expensive one-off measurements run once). */
+	readonly rounds: number;
+}
+
+export const BATCH_SIZES = [1, 8, 16, 32] as const;
+export const DEFAULT_BATCH = 16;
+
+/**
+ * Every scenario of a run. Quick: the 1 MP batch sweep, 12 MP at the default batch, the
+ * ceilings and transformers.js on fewer images. Full: both resampling modes across the sweep,
+ * model variants, the Immich layout, the node at 256 items, memory over 2,000 items, ViT-L/14.
+ */
+export function benchPlan(options: BenchOptions, fixtures: BenchFixtures): PlannedRun[] {
+	const { quick, rounds } = options;
+	const take = (set: ImageSetName, full: number, short: number): string[] => fixtures.images[set].slice(0, quick ? short : full);
+	const sets = {
+		'photo-1mp': take('photo-1mp', 64, 32),
+		'photo-12mp': take('photo-12mp', 64, 16),
+		mixed: take('mixed', 16, 16),
+		agreement: take('agreement', 16, 16),
+	} as const;
+	const passes = quick ? 1 : 2;
+	const threads = 0;
+	const cores = availableParallelism();
+	const hf = fixtures.vitB32.hf;
+	const runs: PlannedRun[] = [];
+	const add = (name: string, meta: RunMeta, spec: ScenarioSpec, once = false): void => {
+		runs.push({ name, meta, spec, rounds: once ? 1 : rounds });
+	};
+
+	// Ceilings.
+	const variants = quick ? ['fp32'] : ['fp32', 'quantized', 'fp16'];
+	for (const variant of variants) {
+		const visionModel = variant === 'fp32' ? hf.visionModel : variant === 'fp16' ? hf.visionModelFp16 : hf.visionModelQuantized;
+		add(`ceiling inference ${variant}`, { group: 'inference-ceiling', variant }, { kind: 'inference-ceiling', visionModel, variant, batchSizes: [...BATCH_SIZES], images: 64, passes, threads });
+	}
+	const preprocessSets: ImageSetName[] = quick ? ['photo-1mp', 'photo-12mp'] : ['photo-1mp', 'photo-12mp', 'mixed'];
+	for (const set of preprocessSets) {
+		for (const mode of ['exact', 'fast', 'sharp'] as const) {
+			add(`ceiling preprocess ${set} ${mode}`, { group: 'preprocess-ceiling', set, mode }, { kind: 'preprocess-ceiling', files: sets[set], mode, concurrency: cores, passes, threads });
+		}
+	}
+
+	// This package: the engine.
+	const engine = (set: keyof typeof sets, mode: Resampling, batch: number, classCounts: number[], extra: { variant?: string; layout?: 'hf' | 'immich' } = {}): void => {
+		const variant = extra.variant ?? 'fp32';
+		const layout = extra.layout ?? 'hf';
+		const suffix = `${variant === 'fp32' ? '' : ` ${variant}`}${layout === 'hf' ? '' : ` ${layout}`}`;
+		add(`engine ${set} ${mode} b${batch}${suffix}`, { group: 'engine', set, mode, batch, variant, layout, model: 'vit-b-32' }, {
+			kind: 'engine',
+			files: sets[set],
+			modelFolder: layout === 'hf' ? hf.dir : fixtures.vitB32.immich.dir,
+			variant,
+			resampling: mode,
+			batchSize: batch,
+			classCounts,
+			passes,
+			threads,
+		});
+	};
+	for (const mode of ['exact', 'fast'] as const) {
+		for (const batch of BATCH_SIZES) if (!quick || mode === 'exact' || batch === DEFAULT_BATCH) engine('photo-1mp', mode, batch, [10, 1000]);
+		engine('photo-12mp', mode, DEFAULT_BATCH, quick ? [10] : [10, 1000]);
+		if (!quick) engine('mixed', mode, DEFAULT_BATCH, [10]);
+		engine('agreement', mode, DEFAULT_BATCH, [10]);
+	}
+	if (!quick) {
+		engine('photo-1mp', 'exact', DEFAULT_BATCH, [10], { variant: 'quantized' });
+		engine('photo-1mp', 'exact', DEFAULT_BATCH, [10], { variant: 'fp16' });
+		engine('photo-1mp', 'exact', DEFAULT_BATCH, [10], { layout: 'immich' });
+	}
+
+	// This package: the n8n node.
+	const nodeModes: Resampling[] = quick ? ['exact'] : ['exact', 'fast'];
+	for (const mode of nodeModes) {
+		add(`node photo-1mp ${mode}`, { group: 'node', set: 'photo-1mp', mode, batch: DEFAULT_BATCH }, { kind: 'node', files: sets['photo-1mp'], modelFolder: hf.dir, items: quick ? 64 : 256, resampling: mode, batchSize: DEFAULT_BATCH, passes, threads });
+	}
+
+	// The peer.
+	if (options.peer) {
+		const peer = (set: keyof typeof sets, batch: number, classCount = 10, once = false, files = sets[set]): void => {
+			add(`peer ${set} b${batch}${classCount === 10 ? '' : ` c${classCount}`}`, { group: 'peer', set, batch }, { kind: 'peer', files, localModelPath: fixtures.vitB32.root, modelId: 'clip-hf', batchSize: batch, classCount, passes, threads }, once);
+		};
+		for (const batch of quick ? [DEFAULT_BATCH] : BATCH_SIZES) peer('photo-1mp', batch);
+		peer('photo-12mp', DEFAULT_BATCH);
+		if (!quick) peer('mixed', DEFAULT_BATCH);
+		peer('agreement', DEFAULT_BATCH);
+		// transformers.js embeds every prompt again on each call: one call's worth of images is enough to show it.
+		if (!quick) peer('photo-1mp', DEFAULT_BATCH, 1000, true, sets['photo-1mp'].slice(0, DEFAULT_BATCH));
+		add('model agreement', { group: 'model-agreement', set: 'photo-1mp' }, { kind: 'model-agreement', files: sets['photo-1mp'], localModelPath: fixtures.vitB32.root, modelId: 'clip-hf', modelFolder: hf.dir, threads }, true);
+	}
+
+	// Memory.
+	if (!quick) {
+		add('memory vit-b-32', { group: 'memory', set: 'photo-1mp', model: 'vit-b-32' }, { kind: 'memory', files: sets['photo-1mp'], modelFolder: hf.dir, items: 2000, checkpoint: 200, threads }, true);
+	}
+	if (fixtures.vitL14) {
+		add('engine photo-1mp exact b16 vit-l-14', { group: 'engine', set: 'photo-1mp', mode: 'exact', batch: DEFAULT_BATCH, variant: 'fp32', layout: 'hf', model: 'vit-l-14' }, {
+			kind: 'engine',
+			files: sets['photo-1mp'].slice(0, 32),
+			modelFolder: fixtures.vitL14.hf.dir,
+			variant: 'fp32',
+			resampling: 'exact',
+			batchSize: DEFAULT_BATCH,
+			classCounts: [10],
+			passes: 1,
+			threads,
+		}, true);
+	}
+
+	if (!options.only) return runs;
+	const only = options.only;
+	// A selected run still needs the ceilings it is compared with.
+	return runs.filter((r) => only.test(r.name) || r.meta.group.endsWith('ceiling'));
+}

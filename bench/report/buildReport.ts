@@ -1,0 +1,147 @@
+import type { PlannedRun } from '../plan/benchPlan';
+import type { ScenarioResult } from '../scenarios/scenarioTypes';
+import type { AgreementEntry, BenchReport, ReportRow } from './reportTypes';
+import { maxAbsDelta, median, summarize, top1Agreement } from './stats';
+
+/** One scenario process's result, with the run and round it belonged to. */
+export interface RunRecord {
+	readonly run: PlannedRun;
+	readonly round: number;
+	readonly result: ScenarioResult;
+	/** Share of the CPU other processes used while it ran. */
+	readonly othersShare: number;
+}
+
+type Rounds = Map<number, number>;
+
+/** Per measurement key: the median of each round's passes. */
+function perRound(records: readonly RunRecord[]): Map<string, Rounds> {
+	const out = new Map<string, Rounds>();
+	for (const { run, round, result } of records) {
+		for (const m of result.measurements) {
+			const key = `${run.name}|${m.key}`;
+			if (!out.has(key)) out.set(key, new Map());
+			out.get(key)?.set(round, median(m.imagesPerSecond));
+		}
+	}
+	return out;
+}
+
+function at(rounds: Rounds | undefined, round: number): number | undefined {
+	if (!rounds) return undefined;
+	return rounds.get(round) ?? median([...rounds.values()]);
+}
+
+function combine(inference: number, preprocess: number): number {
+	return 1 / (1 / inference + 1 / preprocess);
+}
+
+export function buildReport(records: readonly RunRecord[], header: Omit<BenchReport, 'rows' | 'classListOverhead' | 'agreement' | 'memory'>): BenchReport {
+	const rounds = perRound(records);
+	const runs = [...new Map(records.map((r) => [r.run.name, r.run])).values()];
+	const resultsOf = (name: string): ScenarioResult[] => records.filter((r) => r.run.name === name).map((r) => r.result);
+	const inferenceKey = (variant: string, batch: number): string => `ceiling inference ${variant}|inference ${variant} b${batch}`;
+	const preprocessKey = (set: string, mode: string): string => `ceiling preprocess ${set} ${mode}|preprocess ${mode}`;
+	const peerRun = (set: string | undefined, batch: number | undefined, classes: number | undefined): PlannedRun | undefined => {
+		const peers = runs.filter((r) => r.meta.group === 'peer' && r.meta.set === set && (r.spec as { classCount: number }).classCount === classes);
+		return peers.find((r) => r.meta.batch === batch) ?? peers.find((r) => r.meta.batch === 16);
+	};
+
+	const rows: ReportRow[] = [];
+	for (const run of runs) {
+		const results = resultsOf(run.name);
+		const keys = [...new Set(results.flatMap((r) => r.measurements.map((m) => m.key)))];
+		for (const key of keys) {
+			const series = rounds.get(`${run.name}|${key}`) as Rounds;
+			const classes = key.startsWith('c') ? Number(key.slice(1)) : run.meta.group === 'node' ? 10 : undefined;
+			// An inference ceiling measures every batch size in one run: one row each.
+			const ceilingBatch = run.meta.group === 'inference-ceiling' ? Number(/b(\d+)$/.exec(key)?.[1]) : undefined;
+			let row: ReportRow = {
+				...run.meta,
+				batch: ceilingBatch ?? run.meta.batch,
+				name: ceilingBatch !== undefined ? `${run.name} b${ceilingBatch}` : classes !== undefined && run.meta.group !== 'node' ? `${run.name} c${classes}` : run.name,
+				classes,
+				imagesPerSecond: summarize(results.flatMap((r) => r.measurements.find((m) => m.key === key)?.imagesPerSecond ?? [])),
+				peakRssMb: Math.max(...results.map((r) => r.peakRssMb)),
+				loadMs: results[0].loadMs === undefined ? undefined : median(results.map((r) => r.loadMs as number)),
+				firstItemMs: results[0].firstItemMs === undefined ? undefined : median(results.map((r) => r.firstItemMs as number)),
+				othersCpuShare: Math.max(...records.filter((r) => r.run.name === run.name).map((r) => r.othersShare)),
+			};
+			if ((run.meta.group === 'engine' || run.meta.group === 'node') && run.meta.model !== 'vit-l-14') {
+				// Static batch-1 graphs (Immich) run image by image, whatever the batch size asked for.
+				const inferenceBatch = run.meta.layout === 'immich' ? 1 : (run.meta.batch as number);
+				const inference = rounds.get(inferenceKey(run.meta.variant ?? 'fp32', inferenceBatch)) ?? rounds.get(inferenceKey('fp32', inferenceBatch));
+				const preprocess = rounds.get(preprocessKey(run.meta.set as string, run.meta.mode as string));
+				if (inference && preprocess) {
+					const i = median([...inference.values()]);
+					const p = median([...preprocess.values()]);
+					const ratios = [...series].map(([round, value]) => value / combine(at(inference, round) as number, at(preprocess, round) as number));
+					row = { ...row, ceiling: { inference: i, preprocess: p, combined: combine(i, p), overlapped: Math.min(i, p) }, vsCeiling: summarize(ratios) };
+				}
+				const peer = peerRun(run.meta.set, run.meta.batch, classes);
+				const peerSeries = peer && rounds.get(`${peer.name}|c${classes}`);
+				if (peerSeries) row = { ...row, vsPeer: summarize([...series].map(([round, value]) => value / (at(peerSeries, round) as number))) };
+			}
+			rows.push(row);
+		}
+	}
+
+	const classListOverhead = runs
+		.filter((run) => run.meta.group === 'engine' && rounds.has(`${run.name}|c1000`) && rounds.has(`${run.name}|c10`))
+		.map((run) => {
+			const c10 = rounds.get(`${run.name}|c10`) as Rounds;
+			const c1000 = rounds.get(`${run.name}|c1000`) as Rounds;
+			return {
+				name: run.name,
+				overhead: summarize([...c10].map(([round, value]) => value / (at(c1000, round) as number) - 1)),
+				textInferencesWhileMeasuring: Math.max(...resultsOf(run.name).map((r) => r.details?.textInferencesWhileMeasuring ?? 0)),
+			};
+		});
+
+	return { ...header, rows, classListOverhead, agreement: agreement(runs, resultsOf), memory: memory(runs, resultsOf) };
+}
+
+function agreement(runs: readonly PlannedRun[], resultsOf: (name: string) => ScenarioResult[]): AgreementEntry[] {
+	const probabilities = (name: string | undefined): number[][] | undefined => (name ? resultsOf(name)[0]?.probabilities : undefined);
+	const find = (predicate: (run: PlannedRun) => boolean): string | undefined => runs.find(predicate)?.name;
+	const entries: AgreementEntry[] = [];
+	const push = (what: string, a: number[][] | undefined, b: number[][] | undefined): void => {
+		const delta = maxAbsDelta(a, b);
+		if (delta === undefined || !a || !b) return;
+		entries.push({ what, maxAbsDeltaP: delta, top1Agreement: top1Agreement(a, b), images: Math.min(a.length, b.length) });
+	};
+	const engine = (set: string, mode: string, variant = 'fp32', layout = 'hf'): string | undefined =>
+		find((r) => r.meta.group === 'engine' && r.meta.set === set && r.meta.mode === mode && r.meta.batch === 16 && r.meta.variant === variant && r.meta.layout === layout && r.meta.model === 'vit-b-32');
+	const peer = (set: string): string | undefined => find((r) => r.meta.group === 'peer' && r.meta.set === set && r.meta.batch === 16 && (r.spec as { classCount: number }).classCount === 10);
+
+	for (const set of ['agreement', 'photo-1mp', 'photo-12mp', 'mixed']) {
+		for (const mode of ['exact', 'fast']) push(`this (${mode}) vs transformers.js, ${set}`, probabilities(engine(set, mode)), probabilities(peer(set)));
+	}
+	for (const set of ['photo-1mp', 'photo-12mp', 'mixed']) push(`fast vs exact, ${set}`, probabilities(engine(set, 'fast')), probabilities(engine(set, 'exact')));
+	for (const variant of ['quantized', 'fp16']) push(`${variant} vs fp32, photo-1mp exact`, probabilities(engine('photo-1mp', 'exact', variant)), probabilities(engine('photo-1mp', 'exact')));
+	push('Immich layout vs Hugging Face layout, photo-1mp exact', probabilities(engine('photo-1mp', 'exact', 'fp32', 'immich')), probabilities(engine('photo-1mp', 'exact')));
+	push('node execute() vs engine, photo-1mp exact', probabilities(find((r) => r.meta.group === 'node' && r.meta.mode === 'exact')), probabilities(engine('photo-1mp', 'exact')));
+	const model = find((r) => r.meta.group === 'model-agreement');
+	const modelResult = model ? resultsOf(model)[0] : undefined;
+	if (modelResult?.details) {
+		entries.push({ what: 'this vs transformers.js CLIPModel on the same model input (photo-1mp)', maxAbsDeltaP: modelResult.details.maxAbsDeltaP, images: modelResult.probabilities?.length ?? 0 });
+	}
+	return entries;
+}
+
+function memory(runs: readonly PlannedRun[], resultsOf: (name: string) => ScenarioResult[]): Record<string, number> {
+	const out: Record<string, number> = {};
+	const growth = runs.find((r) => r.meta.group === 'memory');
+	const details = growth ? resultsOf(growth.name)[0]?.details : undefined;
+	if (growth && details) {
+		out.rssAfter200ItemsMb = details.rssAtCheckpointMb;
+		out.rssAfter2000ItemsMb = details.rssAtEndMb;
+		out.growth = details.growth;
+		out.peakRssMemoryRunMb = resultsOf(growth.name)[0].peakRssMb;
+	}
+	for (const model of ['vit-b-32', 'vit-l-14']) {
+		const run = runs.find((r) => r.meta.group === 'engine' && r.meta.model === model && r.meta.set === 'photo-1mp' && r.meta.mode === 'exact' && r.meta.batch === 16 && r.meta.variant === 'fp32' && r.meta.layout === 'hf');
+		if (run) out[`peakRssMb ${model} b16`] = Math.max(...resultsOf(run.name).map((r) => r.peakRssMb));
+	}
+	return out;
+}

@@ -1,0 +1,48 @@
+import type { RunMeta } from '../plan/benchPlan';
+import type { Summary } from './stats';
+
+/** One measured configuration, summarized over every round. */
+export interface ReportRow extends RunMeta {
+	readonly name: string;
+	/** Class-list size (engine, node and peer rows). */
+	readonly classes?: number;
+	readonly imagesPerSecond: Summary;
+	/** The ceiling this row is held against (engine and node rows), images/s. */
+	readonly ceiling?: {
+		readonly inference: number;
+		readonly preprocess: number;
+		/** Both stages sharing the machine: 1 / (1/inference + 1/preprocess). */
+		readonly combined: number;
+		/** Both stages on separate hardware: min(inference, preprocess). Not reachable when both use every core. */
+		readonly overlapped: number;
+	};
+	/** images/s over the combined ceiling, one ratio per round. */
+	readonly vsCeiling?: Summary;
+	/** images/s over transformers.js on the same images and batch size, one ratio per round. */
+	readonly vsPeer?: Summary;
+	readonly peakRssMb?: number;
+	readonly loadMs?: number;
+	readonly firstItemMs?: number;
+	/** Largest share of the CPU other processes used during one of its rounds (a shared machine's noise). */
+	readonly othersCpuShare?: number;
+}
+
+export interface AgreementEntry {
+	readonly what: string;
+	readonly maxAbsDeltaP: number;
+	readonly top1Agreement?: number;
+	readonly images: number;
+}
+
+export interface BenchReport {
+	readonly mode: 'quick' | 'full';
+	readonly startedAt: string;
+	readonly durationSeconds: number;
+	readonly rounds: number;
+	readonly machine: Record<string, string | number>;
+	readonly rows: ReportRow[];
+	/** 1000 classes over 10 classes, embeddings cached: time overhead per run (images/s ratio - 1). */
+	readonly classListOverhead: Array<{ name: string; overhead: Summary; textInferencesWhileMeasuring: number }>;
+	readonly agreement: AgreementEntry[];
+	readonly memory: Record<string, number>;
+}

@@ -1,0 +1,45 @@
+import { engineThroughput } from './engineThroughput';
+import { inferenceCeiling } from './inferenceCeiling';
+import { memoryGrowth } from './memoryGrowth';
+import { modelAgreement } from './modelAgreement';
+import { nodeThroughput } from './nodeThroughput';
+import { peerThroughput } from './peerThroughput';
+import { preprocessCeiling } from './preprocessCeiling';
+import { RESULT_PREFIX, type ScenarioResult, type ScenarioSpec } from './scenarioTypes';
+
+/**
+ * A scenario's own process: a fresh heap, a fresh ONNX Runtime and its own peak RSS, so
+ * measurements do not leak into each other. The spec comes as JSON in argv[2]; the result
+ * goes to stdout on one prefixed line.
+ */
+function run(spec: ScenarioSpec): Promise<ScenarioResult> {
+	switch (spec.kind) {
+		case 'inference-ceiling':
+			return inferenceCeiling(spec);
+		case 'preprocess-ceiling':
+			return preprocessCeiling(spec);
+		case 'engine':
+			return engineThroughput(spec);
+		case 'node':
+			return nodeThroughput(spec);
+		case 'peer':
+			return peerThroughput(spec);
+		case 'memory':
+			return memoryGrowth(spec);
+		case 'model-agreement':
+			return modelAgreement(spec);
+	}
+}
+
+run(JSON.parse(process.argv[2]) as ScenarioSpec).then(
+	(result) => {
+		const cpu = process.cpuUsage();
+		process.stdout.write(`${RESULT_PREFIX}${JSON.stringify({ ...result, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
+		// Worker threads and ONNX Runtime's pools must not keep a finished scenario alive.
+		process.exit(0);
+	},
+	(error: unknown) => {
+		process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+		process.exit(1);
+	},
+);
