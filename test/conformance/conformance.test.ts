@@ -3,7 +3,8 @@
  * random weights, and reference token ids, pixels and probabilities from an independent
  * reference pipeline. Skipped, with a message, where the fixtures are absent (a user's clone).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { classifyImages, ClipModel, preprocessImage, type Resampling } from '../../engine';
 import { CONFORMANCE_DIR, conformanceAvailable, imageNames, LAYOUTS, loadCases, loadTokenizerStrings, referencePixels } from './conformanceFixtures';
@@ -80,8 +81,6 @@ describeIfFixtures('conformance with the reference pipeline', () => {
 
 describeIfFixtures('conformance of a folder with only the combined graph (onnx/model.onnx)', () => {
 	test('reads the logit scale from the graph and reproduces the first case', async () => {
-		const { mkdtempSync, mkdirSync, symlinkSync } = await import('node:fs');
-		const { tmpdir } = await import('node:os');
 		const folder = mkdtempSync(join(tmpdir(), 'zsic-combined-'));
 		const source = join(CONFORMANCE_DIR, 'models/hf');
 		for (const file of ['config.json', 'preprocessor_config.json', 'tokenizer.json', 'tokenizer_config.json']) symlinkSync(join(source, file), join(folder, file));
