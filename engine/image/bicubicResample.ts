@@ -12,6 +12,8 @@
  * aspect ratios cheap: 10,000 x 10 px is never materialised at 224,000 x 224.
  */
 
+import type { ResizeGeometry } from './resizeGeometry';
+
 const PRECISION_BITS = 32 - 8 - 2;
 const BICUBIC_SUPPORT = 2.0;
 
@@ -81,17 +83,8 @@ export interface RawImage {
 	readonly channels: number;
 }
 
-/** Which part of the resized image to produce. */
-export interface ResizeWindow {
-	/** Size of the whole resized image. */
-	readonly resizedWidth: number;
-	readonly resizedHeight: number;
-	/** The window (e.g. the centre crop) within it. */
-	readonly left: number;
-	readonly top: number;
-	readonly width: number;
-	readonly height: number;
-}
+/** Which part of the resized image to produce: the resized size and the window (crop) within it. */
+export type ResizeWindow = ResizeGeometry;
 
 /**
  * Resizes `image` to `resizedWidth x resizedHeight` and returns only `window` of the result,
