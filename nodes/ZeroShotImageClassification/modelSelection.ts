@@ -41,6 +41,7 @@ export async function modelSelection(context: IExecuteFunctions, options: NodeOp
 			token: nonEmpty(credentials?.accessToken),
 			endpoint: nonEmpty(credentials?.endpoint),
 			log: (message: string) => context.logger.info(message),
+			signal: context.getExecutionCancelSignal?.(),
 		},
 	};
 }
