@@ -48,6 +48,8 @@ export function serverEnv(options: {
 	env?: Record<string, string>;
 }): Promise<Record<string, string | undefined>>;
 export function waitForHttp(url: string, timeoutMs: number, proc?: ManagedProcess): Promise<void>;
+/** Resolves once n8n serves `method` on the production webhook URL (CORS preflight probe). */
+export function waitForWebhook(webhookUrl: string, options?: { method?: string; timeoutMs?: number; proc?: ManagedProcess }): Promise<void>;
 export function startMain(options: {
 	layout: N8nLayout;
 	env: Record<string, string | undefined>;
@@ -56,6 +58,8 @@ export function startMain(options: {
 	inherit?: boolean;
 	timeoutMs?: number;
 	command?: 'start' | 'webhook';
+	/** Called with the process as soon as it is spawned (before it is ready). */
+	onSpawn?: (proc: ManagedProcess) => void;
 }): Promise<N8nServer>;
 export function startWorker(options: {
 	layout: N8nLayout;

@@ -211,9 +211,11 @@ async function waitForHttp(url, timeoutMs, proc) {
  * before that line) and /healthz/readiness answers (database connected and migrated).
  * @returns {Promise<ManagedProcess & { url: string, port: number }>}
  */
-async function startMain({ layout, env, cwd, logFile, inherit, timeoutMs = DEFAULT_START_TIMEOUT_MS, command = 'start' }) {
+async function startMain({ layout, env, cwd, logFile, inherit, timeoutMs = DEFAULT_START_TIMEOUT_MS, command = 'start', onSpawn }) {
 	const port = Number(env.N8N_PORT);
 	const proc = spawnManaged(`n8n ${command}`, layout.nodeBin, [layout.n8nBin, command], { env, cwd, logFile, inherit });
+	// A caller that must be able to stop n8n while it is still starting (Ctrl-C in npm start) gets it now.
+	if (onSpawn) onSpawn(proc);
 	try {
 		if (command === 'start') await proc.waitForOutput(/Editor is now accessible via/, timeoutMs);
 		await waitForHttp(`http://127.0.0.1:${port}/healthz/readiness`, timeoutMs, proc);
@@ -222,6 +224,26 @@ async function startMain({ layout, env, cwd, logFile, inherit, timeoutMs = DEFAU
 		throw error;
 	}
 	return Object.assign(proc, { url: `http://127.0.0.1:${port}`, port });
+}
+
+/**
+ * Waits until a production webhook answers. n8n 2.x registers the webhooks of published workflows
+ * in the background, after the editor URL is printed, so a request right after start-up can get
+ * a 404. The probe is a CORS preflight (OPTIONS with an Origin): n8n answers it 204 with the
+ * allowed methods once the path is registered, and runs no workflow for it.
+ * @param {string} webhookUrl  e.g. http://127.0.0.1:5678/webhook/my-path
+ */
+async function waitForWebhook(webhookUrl, { method = 'POST', timeoutMs = 60_000, proc } = {}) {
+	const origin = new URL(webhookUrl).origin;
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const response = await request('OPTIONS', webhookUrl, undefined, { origin, 'access-control-request-method': method }).catch(() => null);
+		const allowed = String((response && response.headers['access-control-allow-methods']) || '');
+		if (response && response.status === 204 && allowed.split(/,\s*/).includes(method)) return;
+		if (proc && proc.exited()) throw new Error(`${proc.name} exited before ${method} ${webhookUrl} was registered:\n${tail(proc.output())}`);
+		if (Date.now() > deadline) throw new Error(`${method} ${webhookUrl} was not registered within ${timeoutMs} ms (last answer: ${response ? response.status : 'none'})`);
+		await sleep(250);
+	}
 }
 
 /** `n8n worker --concurrency=N`: resolves once it says it is ready to take jobs. */
@@ -364,6 +386,7 @@ module.exports = {
 	n8nCommand,
 	serverEnv,
 	waitForHttp,
+	waitForWebhook,
 	startMain,
 	startWorker,
 	importAndActivate,

@@ -1,0 +1,101 @@
+'use strict';
+/**
+ * The example workflows (examples/*.json) as `npm start`, the screenshot script and the e2e suite
+ * import them: the same files, with only what differs per machine filled in — which model the
+ * Classify node uses, and the triage example's folders. Keeping this in one place means the files
+ * users import and the files the suite runs cannot drift apart.
+ */
+const fs = require('node:fs');
+const path = require('node:path');
+
+const REPO_ROOT = path.resolve(__dirname, '..');
+const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
+const PACKAGE_NAME = 'n8n-nodes-zero-shot-image-classification';
+const NODE_TYPE = `${PACKAGE_NAME}.zeroShotImageClassification`;
+
+/** The node under either of its names: published, or CUSTOM.<name> when loaded from N8N_CUSTOM_EXTENSIONS. */
+const isClassifyNode = (node) => node.type === NODE_TYPE || node.type.endsWith('.zeroShotImageClassification');
+
+const EXAMPLES = {
+	triage: 'image-triage.json',
+	httpApi: 'http-api.json',
+};
+
+/** @param {'triage'|'httpApi'} name */
+function loadExample(name) {
+	return JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, EXAMPLES[name]), 'utf8'));
+}
+
+function presetIds() {
+	return fs
+		.readdirSync(path.join(REPO_ROOT, 'models'))
+		.filter((file) => file.endsWith('.json'))
+		.map((file) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'models', file), 'utf8')).id);
+}
+
+/** A copy of the workflow with its nodes mapped by `fn` (which may return a changed copy). */
+function mapNodes(workflow, fn) {
+	return { ...workflow, nodes: workflow.nodes.map((node) => fn(JSON.parse(JSON.stringify(node)))) };
+}
+
+/**
+ * Points every Classify node at `modelRef`: a preset id (the dropdown), or anything else — a
+ * local folder or a Hub repo `owner/name` — through "Local Folder or Hugging Face Repo".
+ */
+function withModel(workflow, modelRef) {
+	if (!modelRef) return workflow;
+	const preset = presetIds().includes(modelRef);
+	return mapNodes(workflow, (node) => {
+		if (!isClassifyNode(node)) return node;
+		node.parameters.model = preset ? modelRef : 'custom';
+		if (preset) delete node.parameters.customModel;
+		else node.parameters.customModel = modelRef;
+		return node;
+	});
+}
+
+/** The triage example with its "Folders" node set to `inbox` and `sorted`. */
+function withTriageFolders(workflow, { inbox, sorted }) {
+	return mapNodes(workflow, (node) => {
+		if (node.name !== 'Folders') return node;
+		for (const assignment of node.parameters.assignments.assignments) {
+			if (assignment.name === 'inbox') assignment.value = inbox;
+			if (assignment.name === 'sorted') assignment.value = sorted;
+		}
+		return node;
+	});
+}
+
+/**
+ * The triage example's labels: the class list of its Classify node, which its Switch routes one
+ * output each, plus `other` (the Switch's fallback output). Each needs a folder under `sorted`
+ * (Write Files to Disk does not create folders).
+ */
+function triageLabels(workflow) {
+	const classify = workflow.nodes.find(isClassifyNode);
+	const classes = String(classify.parameters.classes)
+		.split(',')
+		.map((c) => c.trim())
+		.filter(Boolean);
+	return { classes, folders: [...classes, 'other'] };
+}
+
+/** Creates `inbox` and one folder per label under `sorted`. */
+function prepareTriageFolders(workflow, { inbox, sorted }) {
+	fs.mkdirSync(inbox, { recursive: true });
+	for (const label of triageLabels(workflow).folders) fs.mkdirSync(path.join(sorted, label), { recursive: true });
+}
+
+module.exports = {
+	REPO_ROOT,
+	EXAMPLES_DIR,
+	EXAMPLES,
+	PACKAGE_NAME,
+	NODE_TYPE,
+	loadExample,
+	presetIds,
+	withModel,
+	withTriageFolders,
+	triageLabels,
+	prepareTriageFolders,
+};
