@@ -330,12 +330,12 @@ function memoryOf(pid) {
 }
 
 /**
- * One HTTP request with a JSON (or no) body; resolves with status, headers and the parsed body
+ * One HTTP request with a JSON (or no, or a Buffer) body; resolves with status, headers and the parsed body
  * (raw text when it is not JSON). Loopback only: the suite never talks to the outside world.
  */
 function request(method, url, body, headers = {}) {
 	return new Promise((resolve, reject) => {
-		const payload = body === undefined ? undefined : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+		const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
 		const req = http.request(
 			url,
 			{
