@@ -15,6 +15,8 @@
 import type { ResizeGeometry } from './resizeGeometry';
 
 const PRECISION_BITS = 32 - 8 - 2;
+/** Rounding term every accumulator starts from (Pillow's `1 << (PRECISION_BITS - 1)`). */
+const HALF = 1 << (PRECISION_BITS - 1);
 const BICUBIC_SUPPORT = 2.0;
 
 function bicubicKernel(x: number): number {
@@ -103,26 +105,12 @@ export function resizeBicubicWindow(image: RawImage, window: ResizeWindow): Uint
 	const rows = rowLast - rowFirst;
 
 	// Horizontal pass over the rows needed, rounded to 8 bits like Pillow's intermediate image.
-	const half = 1 << (PRECISION_BITS - 1);
 	const outW = window.width;
 	let temp: Uint8Array;
 	if (needHorizontal) {
 		temp = new Uint8Array(rows * outW * channels);
-		const { start, count, weights, taps } = horizontal;
-		for (let y = 0; y < rows; y++) {
-			const srcRow = (y + rowFirst) * inW * channels;
-			const dstRow = y * outW * channels;
-			for (let x = 0; x < outW; x++) {
-				const kOff = x * taps;
-				const n = count[x];
-				const s0 = srcRow + start[x] * channels;
-				for (let c = 0; c < channels; c++) {
-					let acc = half;
-					for (let k = 0; k < n; k++) acc += data[s0 + k * channels + c] * weights[kOff + k];
-					temp[dstRow + x * channels + c] = clip8(acc);
-				}
-			}
-		}
+		if (channels === 3) horizontalPassRgb(data, inW, rowFirst, rows, horizontal, temp, outW);
+		else horizontalPass(data, inW, channels, rowFirst, rows, horizontal, temp, outW);
 	} else {
 		temp = new Uint8Array(rows * outW * channels);
 		for (let y = 0; y < rows; y++) {
@@ -135,16 +123,72 @@ export function resizeBicubicWindow(image: RawImage, window: ResizeWindow): Uint
 	const out = new Uint8Array(window.height * outW * channels);
 	const { start, count, weights, taps } = vertical;
 	const rowStride = outW * channels;
+	// One accumulator per sample of the output row, fed source row by source row: the inner loop
+	// walks contiguous memory instead of striding a row apart per tap.
+	const acc = new Int32Array(rowStride);
 	for (let y = 0; y < window.height; y++) {
 		const kOff = y * taps;
 		const n = count[y];
 		const firstRow = (start[y] - rowFirst) * rowStride;
-		const dstRow = y * rowStride;
-		for (let i = 0; i < rowStride; i++) {
-			let acc = half;
-			for (let k = 0; k < n; k++) acc += temp[firstRow + k * rowStride + i] * weights[kOff + k];
-			out[dstRow + i] = clip8(acc);
+		acc.fill(HALF);
+		for (let k = 0; k < n; k++) {
+			const w = weights[kOff + k];
+			const src = firstRow + k * rowStride;
+			// |0 keeps the sums int32, as in Pillow's C (they fit: |weights| sum to about 1.2 x 2^22, samples < 2^8).
+			for (let i = 0; i < rowStride; i++) acc[i] = (acc[i] + temp[src + i] * w) | 0;
 		}
+		const dstRow = y * rowStride;
+		for (let i = 0; i < rowStride; i++) out[dstRow + i] = clip8(acc[i]);
 	}
 	return out;
+}
+
+/**
+ * The horizontal pass for interleaved RGB, the only layout the engine decodes to: the three
+ * channels share each weight and are read in one sweep of the source, which is about twice as
+ * fast as a pass per channel. This is where exact preprocessing spends its time (every source
+ * row of a 12 MP photo goes through it).
+ */
+function horizontalPassRgb(data: Uint8Array, inW: number, rowFirst: number, rows: number, axis: ResampleAxis, temp: Uint8Array, outW: number): void {
+	const { start, count, weights, taps } = axis;
+	for (let y = 0; y < rows; y++) {
+		const srcRow = (y + rowFirst) * inW * 3;
+		let d = y * outW * 3;
+		for (let x = 0; x < outW; x++) {
+			const kOff = x * taps;
+			const n = count[x];
+			let s = srcRow + start[x] * 3;
+			let r = HALF;
+			let g = HALF;
+			let b = HALF;
+			for (let k = 0; k < n; k++, s += 3) {
+				const w = weights[kOff + k];
+				r = (r + data[s] * w) | 0;
+				g = (g + data[s + 1] * w) | 0;
+				b = (b + data[s + 2] * w) | 0;
+			}
+			temp[d++] = clip8(r);
+			temp[d++] = clip8(g);
+			temp[d++] = clip8(b);
+		}
+	}
+}
+
+/** The horizontal pass for any channel count. */
+function horizontalPass(data: Uint8Array, inW: number, channels: number, rowFirst: number, rows: number, axis: ResampleAxis, temp: Uint8Array, outW: number): void {
+	const { start, count, weights, taps } = axis;
+	for (let y = 0; y < rows; y++) {
+		const srcRow = (y + rowFirst) * inW * channels;
+		const dstRow = y * outW * channels;
+		for (let x = 0; x < outW; x++) {
+			const kOff = x * taps;
+			const n = count[x];
+			const s0 = srcRow + start[x] * channels;
+			for (let c = 0; c < channels; c++) {
+				let acc = HALF;
+				for (let k = 0; k < n; k++) acc = (acc + data[s0 + k * channels + c] * weights[kOff + k]) | 0;
+				temp[dstRow + x * channels + c] = clip8(acc);
+			}
+		}
+	}
 }
