@@ -223,14 +223,16 @@ describe(`the example workflows in real n8n ${layout.version}`, () => {
 			}
 			timings.push(`npm start: ready in ${Date.now() - started} ms`);
 			expect(output).toContain(`n8n is running with n8n-nodes-zero-shot-image-classification: http://127.0.0.1:${port}`);
-			// The HTTP API example is imported and active; the triage example's folders exist.
+			// Both examples are imported. (The owner first: on n8n 1.x, the instance's first production
+			// execution can overwrite an owner account created while it finishes.)
+			const cookie = await server.ownerSession(`http://127.0.0.1:${port}`);
+			const workflows = await server.request('GET', `http://127.0.0.1:${port}/rest/workflows`, undefined, { cookie });
+			const names = ((workflows.body as { data?: Array<{ name: string }> }).data ?? []).map((w) => w.name);
+			expect(names.sort()).toEqual(['HTTP API: zero-shot image classification', 'Image triage (zero-shot CLIP)']);
+			// The HTTP API example is active; the triage example's folders exist.
 			const response = await server.request('POST', `http://127.0.0.1:${port}${WEBHOOK_PATH}`, { image: dataUrl(imageFiles[0]), classes: ['a', 'b'] });
 			expect(response.status).toBe(200);
 			expect(existsSync(path.join(startFolder, 'files', 'inbox'))).toBe(true);
-			const cookie = await server.ownerSession(`http://127.0.0.1:${port}`);
-			const workflows = await server.request('GET', `http://127.0.0.1:${port}/rest/workflows`, undefined, { cookie });
-			const names = ((workflows.body as { data: Array<{ name: string }> }).data ?? []).map((w) => w.name);
-			expect(names.sort()).toEqual(['HTTP API: zero-shot image classification', 'Image triage (zero-shot CLIP)']);
 		} finally {
 			// Ctrl-C: the terminal sends SIGINT to npm start.
 			child.kill('SIGINT');
