@@ -227,8 +227,8 @@ async function main() {
 	say(`  • "Image triage": put images into ${folders.inbox}, run it,`);
 	say(`    find them in ${folders.sorted}/<label>/`);
 	say('  • "HTTP API" (active):');
-	say(`    curl -s ${url}/webhook/zero-shot-image-classification -H 'content-type: application/json' \\`);
-	say(`      -d "{\\"image\\": \\"data:image/jpeg;base64,$(base64 -w0 photo.jpg)\\", \\"classes\\": [\\"cat\\", \\"dog\\"]}"`);
+	say(`    printf '{"image": "data:image/jpeg;base64,%s", "classes": ["cat", "dog"]}' "$(base64 -w0 photo.jpg)" |`);
+	say(`      curl -s ${url}/webhook/zero-shot-image-classification -H 'content-type: application/json' --data-binary @-`);
 	if (!preset) {
 		say(` Model: ${options.model}`);
 	} else if (cached) {
