@@ -242,7 +242,7 @@ async function main() {
 		say('   Hugging Face onnx/ or Immich visual/+textual/ layout):');
 		say('     npm start -- --model /path/to/clip-model-folder');
 		say('   or, in the Classify node: Model → "Local Folder or Hugging Face Repo" → the folder path.');
-		say('   To get one, on a machine with internet (then copy the folder here):');
+		say('   To get one, on a machine with internet (it prints the model folder; copy that here):');
 		say(`     node dist/cli/clip-classify.js download ${preset} --cache-dir ./models`);
 		say(`   A cache made that way can also be copied to ${modelsCacheDir(options.userFolder)}: the preset then works offline.`);
 	}
