@@ -5,7 +5,8 @@
  * --ignore-scripts`). Proves the tarball is complete (code, presets, icons, codex, the WebAssembly
  * runtime) and that nothing depends on an install script: the installed package classifies
  * exactly as the engine does, on the native and the WebAssembly backend, and n8n's editor gets its
- * node with both icons.
+ * node with both icons. Installed by hand (`npm install <tarball>` in the nodes folder, which also
+ * brings a second n8n-workflow as the peer dependency) it works the same.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -152,6 +153,29 @@ describe(`the packed package installed the Community Nodes way into real n8n ${l
 		for (const [backend, result] of Object.entries(runs)) {
 			expect({ backend, warnings: packageDescriptionWarnings(result) }).toEqual({ backend, warnings: [] });
 			expect({ backend, warnings: runner.unexpectedWarnings(result) }).toEqual({ backend, warnings: [] });
+		}
+	});
+
+	test('installed by hand with `npm install <tarball>` in ~/.n8n/nodes (npm adds its own n8n-workflow), it classifies the same', async () => {
+		const byHand = runner.createUserFolder('n8n-e2e-community-npm-');
+		try {
+			const images = path.join(userFolder, 'files', 'images', '*.{png,jpg,webp}');
+			const install = runner.installCommunityPackage(tarball, { userFolder: byHand.userFolder, strategy: 'npm-install-tgz' });
+			timings.push(`npm install <tarball> in nodes/ (with the peer n8n-workflow): ${install.installMs} ms`);
+			const result = await runner.runWorkflow(chain('community: npm by hand', manualTrigger(), readFiles(images), classifyNode(model, { classes: CLASSES.join(', ') })), {
+				userFolder: byHand.userFolder,
+				allowedPaths: [path.join(userFolder, 'files')],
+			});
+			if (!result.ok) throw new Error(explain(result));
+			const reference = referenceClassifications({ model, template: DEFAULT_TEMPLATE, requests: imageFiles.map((file) => ({ file, classes: CLASSES })) });
+			const expected = new Map(imageFiles.map((file, i) => [path.basename(file), reference[i]]));
+			const items = byFileName(runner.getNodeOutput(result, 'Classify'));
+			expect(items.size).toBe(STANDARD_IMAGES.length);
+			for (const [fileName, item] of items) expectMatchesReference(item.json, expected.get(fileName) as Classification);
+			expect(packageDescriptionWarnings(result)).toEqual([]);
+			expect(runner.unexpectedWarnings(result)).toEqual([]);
+		} finally {
+			runner.removeUserFolder(byHand.userFolder);
 		}
 	});
 
