@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { ImageDecodeError, EngineError, errorMessage } from '../errors';
 import { resizeBicubicWindow } from './bicubicResample';
+import { checkImageSignature } from './imageFormat';
 import type { DecodeLimits, PreprocessSpec, Resampling } from './preprocessSpec';
 import { resizeGeometry } from './resizeGeometry';
 
@@ -35,6 +36,7 @@ export async function preprocessImage(
 	offset = 0,
 ): Promise<ImageInfo> {
 	if (input.length === 0) throw new ImageDecodeError('the image is empty (0 bytes)');
+	checkImageSignature(input);
 	const info = await readImageInfo(input, options.limits);
 	// libvips centres its upsampling kernel differently from Pillow (a half-pixel shift), so images
 	// smaller than the model input always take the exact path, which is cheap at that size anyway.
