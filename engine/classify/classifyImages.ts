@@ -3,6 +3,7 @@ import { preprocessImage } from '../image/preprocessImage';
 import { DEFAULT_MAX_PIXELS, type Resampling } from '../image/preprocessSpec';
 import type { ClipModel } from '../model/clipModel';
 import { classProbabilities } from '../scoring/embeddingMath';
+import { classListProblem } from '../text/classList';
 import { buildPrompt, DEFAULT_PROMPT_TEMPLATE } from '../text/promptTemplate';
 
 /** One image to classify against its own class list. */
@@ -50,7 +51,9 @@ interface PreparedBatch {
  * batches, the next batch decoding while the current one is inferred; each distinct class
  * list is embedded once (and cached across calls by the model).
  */
-export async function classifyImages(model: ClipModel, requests: readonly ClassificationRequest[], options: ClassifyOptions = {}): Promise<Array<Classification | Error>> {
+export async function classifyImages(model: ClipModel, given: readonly ClassificationRequest[], options: ClassifyOptions = {}): Promise<Array<Classification | Error>> {
+	// A request whose class list cannot be scored fails alone (its image is never read); the others go on.
+	const requests = given.map(checkedClassList);
 	const template = options.template ?? DEFAULT_PROMPT_TEMPLATE;
 	const batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
 	const results: Array<Classification | Error> = new Array(requests.length);
@@ -113,6 +116,11 @@ export async function classifyImages(model: ClipModel, requests: readonly Classi
 	return results;
 }
 
+function checkedClassList(request: ClassificationRequest): ClassificationRequest {
+	const problem = classListProblem(request.classes);
+	return problem === undefined ? request : { classes: request.classes, image: () => Promise.reject(problem) };
+}
+
 function classKey(classes: readonly string[]): string {
 	return JSON.stringify(classes);
 }
@@ -120,7 +128,7 @@ function classKey(classes: readonly string[]): string {
 async function embedClassLists(model: ClipModel, requests: readonly ClassificationRequest[], template: string): Promise<Map<string, Float32Array[]>> {
 	const lists = new Map<string, readonly string[]>();
 	for (const r of requests) {
-		if (r.classes.length === 0) throw new EngineError('CLASS_LIST', 'the class list is empty');
+		if (classListProblem(r.classes)) continue;
 		lists.set(classKey(r.classes), r.classes);
 	}
 	const prompts = [...new Set([...lists.values()].flatMap((classes) => classes.map((c) => buildPrompt(template, c))))];

@@ -23,3 +23,21 @@ export function parseClassList(value: unknown): string[] {
 	}
 	return classes;
 }
+
+/**
+ * Why a class list given to the engine as is (not through `parseClassList`) cannot be scored:
+ * empty, a blank name, or a name twice (their probabilities would split arbitrarily).
+ */
+export function classListProblem(classes: readonly string[]): EngineError | undefined {
+	if (classes.every((name) => typeof name !== 'string' || name.trim() === '')) {
+		return new EngineError('CLASS_LIST', 'the class list is empty', 'Give at least one class name, e.g. "cat, dog, car".');
+	}
+	const seen = new Set<string>();
+	for (let i = 0; i < classes.length; i++) {
+		const name = classes[i];
+		if (typeof name !== 'string' || name.trim() === '') return new EngineError('CLASS_LIST', `class ${i + 1} of the class list is blank`);
+		if (seen.has(name)) return new EngineError('CLASS_LIST', `the class "${name}" appears twice in the class list`);
+		seen.add(name);
+	}
+	return undefined;
+}
