@@ -1,17 +1,21 @@
 import { realpath } from 'node:fs/promises';
+import { EngineError } from '../errors';
 import { ClipModel, type ClipModelOptions } from './clipModel';
 
 interface Entry {
 	readonly model: Promise<ClipModel>;
 	users: number;
 	lastUsed: number;
+	/** Produced broken output (NaN, wrong sizes): forgotten, released once its last user is done. */
+	broken?: boolean;
 }
 
 /**
  * Loaded models shared by every caller in the process: concurrent executions that ask for the
  * same model wait on one load, and at most `maxLoaded` models stay in memory (least recently
- * used idle ones are released first). A failed load is forgotten, so fixing the folder and
- * running again works without restarting n8n.
+ * used idle ones are released first). A failed load is forgotten, and so is a model whose
+ * inference produced broken output, so fixing the folder and running again works without
+ * restarting n8n.
  */
 export class ModelRegistry {
 	private readonly entries = new Map<string, Entry>();
@@ -40,11 +44,21 @@ export class ModelRegistry {
 		entry.lastUsed = Date.now();
 		try {
 			return await work(await entry.model);
+		} catch (error) {
+			if (error instanceof EngineError && error.code === 'INFERENCE') this.forgetBroken(key, entry);
+			throw error;
 		} finally {
 			entry.users--;
 			entry.lastUsed = Date.now();
+			if (entry.broken && entry.users === 0) await entry.model.then((m) => m.release(), () => undefined);
 			await this.evictIdle();
 		}
+	}
+
+	private forgetBroken(key: string, entry: Entry): void {
+		if (entry.broken) return;
+		entry.broken = true;
+		if (this.entries.get(key) === entry) this.entries.delete(key);
 	}
 
 	/** Releases every idle model (used by tests and on shutdown). */
