@@ -1,4 +1,4 @@
-import { EngineError } from '../errors';
+import { EngineError, ModelFileError } from '../errors';
 import { OnnxSession } from '../onnx/onnxSession';
 import type { RuntimeOptions } from '../onnx/runtimeOptions';
 import { floatRows, floatTensor, integerTensor } from '../onnx/tensorData';
@@ -18,6 +18,26 @@ export function checkedEmbeddings(rows: Float32Array[], path: string, expectedDi
 		l2NormalizeInPlace(row);
 	}
 	return rows;
+}
+
+/**
+ * Both towers must embed into one space of the configured size. Checked on the graphs' static
+ * output sizes, at load: towers from different models would otherwise be scored silently.
+ */
+function checkEmbeddingSizes(text: OnnxSession, textSig: TextSignature, vision: OnnxSession, visionSig: VisionSignature, configured: number | undefined): void {
+	const textSize = textSig.embedding.dims[1];
+	const visionSize = visionSig.embedding.dims[1];
+	if (textSize !== undefined && visionSize !== undefined && textSize !== visionSize) {
+		throw new ModelFileError(text.path, `gives ${textSize}-dimensional embeddings but ${vision.path} gives ${visionSize}-dimensional ones: the two towers are not from the same model`);
+	}
+	for (const [session, size] of [
+		[vision, visionSize],
+		[text, textSize],
+	] as const) {
+		if (configured !== undefined && size !== undefined && size !== configured) {
+			throw new ModelFileError(session.path, `gives ${size}-dimensional embeddings but the model's config.json says ${configured}`);
+		}
+	}
 }
 
 /** A text graph and a vision graph, as both public layouts ship them. */
@@ -40,6 +60,7 @@ export class SeparateTowers implements ClipTowers {
 		this.maxImageBatch = maxBatch(visionSig.pixels);
 		this.maxTextBatch = maxBatch(textSig.ids);
 		this.contextLength = textSig.ids.dims[1] ?? configuredContextLength;
+		checkEmbeddingSizes(text, textSig, vision, visionSig, embeddingSize);
 	}
 
 	static async load(paths: { text: string; vision: string }, size: number, padId: number, embeddingSize: number | undefined, contextLength: number, runtime: RuntimeOptions): Promise<SeparateTowers> {

@@ -1,3 +1,5 @@
+import { EngineError } from '../errors';
+
 /** L2-normalizes in place (float64 accumulation); a zero vector is left as is. */
 export function l2NormalizeInPlace(vector: Float32Array): Float32Array {
 	let sum = 0;
@@ -27,6 +29,12 @@ export function softmax(logits: readonly number[]): number[] {
  * embedding (both already L2-normalized), then softmax over the classes.
  */
 export function classProbabilities(image: Float32Array, classes: readonly Float32Array[], logitScale: number): { logits: number[]; probabilities: number[] } {
+	for (const text of classes) {
+		if (text.length !== image.length) {
+			// Graphs with dynamic output sizes escape the load-time check: never score a partial dot product.
+			throw new EngineError('INFERENCE', `the text embeddings have ${text.length} dimensions and the image embeddings ${image.length}: the two towers are not from the same model`);
+		}
+	}
 	const logits = classes.map((text) => logitScale * dot(image, text));
 	return { logits, probabilities: softmax(logits) };
 }
