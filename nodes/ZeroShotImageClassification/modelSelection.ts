@@ -1,5 +1,6 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 import type { BackendChoice, ModelSelection, Resampling } from '../../engine';
+import { isValidPresetId } from '../../engine/hub/hubNames';
 import { CUSTOM_MODEL } from './modelOptions';
 
 /** The node's "Options" collection. */
@@ -24,6 +25,13 @@ function nonEmpty(value: unknown): string | undefined {
 /** The model the node's parameters and (optional) Hugging Face credential name. */
 export async function modelSelection(context: IExecuteFunctions, options: NodeOptions): Promise<ModelSelection> {
 	const choice = context.getNodeParameter('model', 0) as string;
+	// A folder outside the models cache is used only when the user typed it in "Model Folder or
+	// Repo": the preset list never passes a path (or a repo) through, whatever the workflow JSON holds.
+	if (choice !== CUSTOM_MODEL && !isValidPresetId(String(choice).trim())) {
+		throw new NodeOperationError(context.getNode(), `"${choice}" is not a model preset`, {
+			description: 'Choose a preset, or "Local Folder or Hugging Face Repo" to give a model folder or a Hugging Face repo.',
+		});
+	}
 	const model = choice === CUSTOM_MODEL ? (context.getNodeParameter('customModel', 0) as string) : choice;
 	let credentials: Record<string, unknown> | undefined;
 	try {
