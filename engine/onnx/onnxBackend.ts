@@ -21,8 +21,15 @@ export interface BackendLoaders {
 const defaultLoaders: BackendLoaders = {
 	// Loaded on first use rather than at import, so a platform where the native binary cannot
 	// load (musl/Alpine, the official n8n Docker image) still loads the node and falls back.
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	native: () => require('onnxruntime-node') as OrtModule,
+	native: () => {
+		// onnxruntime-node's Linux build records usage telemetry for Microsoft (a device id, the
+		// process path, model file names, timings) in ~/.cache/Microsoft/DeveloperTools/.onnxruntime
+		// queued for upload. A node inside n8n must not phone home: off unless the user set the variable.
+		// Read when ONNX Runtime creates its environment (the first session), so setting it here is in time.
+		process.env.ORT_DISABLE_TELEMETRY ??= '1';
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		return require('onnxruntime-node') as OrtModule;
+	},
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	wasm: () => require('onnxruntime-web') as ReturnType<BackendLoaders['wasm']>,
 };
