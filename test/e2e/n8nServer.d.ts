@@ -76,6 +76,10 @@ export function importAndActivate(
 	options: { env: Record<string, string | undefined>; cwd: string; activate?: string[] },
 ): Promise<void>;
 export function startRedis(options: { cwd: string; logFile?: string; binary?: string }): Promise<ManagedProcess & { port: number }>;
+/** Debian's PostgreSQL server binaries folder, or null when the package is not installed. */
+export function postgresBinDir(): string | null;
+/** A throw-away PostgreSQL on 127.0.0.1 (trust auth, no fsync); `env` holds the DB_* variables for n8n. */
+export function startPostgres(options?: { logFile?: string }): Promise<ManagedProcess & { port: number; dir: string; env: Record<string, string> }>;
 export function ownerSession(url: string, owner?: { email: string; firstName: string; lastName: string; password: string }): Promise<string>;
 export function loadedTypes(url: string, cookie: string): Promise<{ nodes: Array<Record<string, unknown>>; credentials: Array<Record<string, unknown>> }>;
 export function memoryOf(pid: number): { rss: number; peakRss: number };

@@ -294,6 +294,75 @@ async function startRedis({ cwd, logFile, binary = 'redis-server' }) {
 	return Object.assign(proc, { port });
 }
 
+/** The newest Debian PostgreSQL server binaries (`/usr/lib/postgresql/<major>/bin`), or null. */
+function postgresBinDir() {
+	const root = '/usr/lib/postgresql';
+	if (!fs.existsSync(root)) return null;
+	const versions = fs
+		.readdirSync(root)
+		.filter((v) => fs.existsSync(path.join(root, v, 'bin', 'initdb')))
+		.sort((a, b) => Number(b) - Number(a));
+	return versions.length > 0 ? path.join(root, versions[0], 'bin') : null;
+}
+
+/**
+ * A throw-away PostgreSQL server (Debian's `postgresql` package) on 127.0.0.1 and a free port, in a
+ * scratch folder: `trust` authentication for the `postgres` user, fsync off (nothing here must
+ * survive). n8n's queue mode needs it: with three processes writing one sqlite file, n8n answers
+ * some requests with SQLITE_BUSY ("Scaling mode is not officially supported with sqlite").
+ * PostgreSQL refuses to run as root, so as root the server runs as the `postgres` system user.
+ * @returns {Promise<ManagedProcess & { port: number, env: Record<string,string>, dir: string }>}
+ *          env: the DB_* variables that point n8n at it
+ */
+async function startPostgres({ logFile } = {}) {
+	const bin = postgresBinDir();
+	if (!bin) throw new Error('PostgreSQL server binaries not found: apt-get install -y postgresql');
+	const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'n8n-e2e-pg-'));
+	const data = path.join(dir, 'data');
+	const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+	const prefix = asRoot ? ['runuser', '-u', 'postgres', '--'] : [];
+	if (asRoot) {
+		const { execFileSync } = require('node:child_process');
+		const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
+		const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
+		fs.chownSync(dir, uid, gid);
+	}
+	const initdb = require('node:child_process').spawnSync(
+		prefix[0] || path.join(bin, 'initdb'),
+		[...prefix.slice(1), ...(asRoot ? [path.join(bin, 'initdb')] : []), '-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '-E', 'UTF8'],
+		{ encoding: 'utf8' },
+	);
+	if (initdb.status !== 0) throw new Error(`initdb failed: ${initdb.stderr || initdb.error}`);
+	const port = await freePort();
+	const args = ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'];
+	const command = asRoot ? 'runuser' : path.join(bin, 'postgres');
+	const proc = spawnManaged('postgres', command, asRoot ? ['-u', 'postgres', '--', path.join(bin, 'postgres'), ...args] : args, { env: process.env, cwd: dir, logFile });
+	try {
+		await proc.waitForOutput(/database system is ready to accept connections/, 60_000);
+	} catch (error) {
+		await proc.stop(2000);
+		throw error;
+	}
+	const stop = proc.stop;
+	return Object.assign(proc, {
+		port,
+		dir,
+		env: {
+			DB_TYPE: 'postgresdb',
+			DB_POSTGRESDB_HOST: '127.0.0.1',
+			DB_POSTGRESDB_PORT: String(port),
+			DB_POSTGRESDB_DATABASE: 'postgres',
+			DB_POSTGRESDB_USER: 'postgres',
+			DB_POSTGRESDB_PASSWORD: '',
+		},
+		/** Stops the server (a fast shutdown) and removes its folder. */
+		async stop(graceMs = 10_000) {
+			await stop(graceMs);
+			fs.rmSync(dir, { recursive: true, force: true });
+		},
+	});
+}
+
 /** The instance owner the suite, `npm start` and the screenshot script create on a fresh n8n. */
 const DEFAULT_OWNER = { email: 'owner@example.com', firstName: 'Demo', lastName: 'Owner', password: 'Zsic-demo-1' };
 
@@ -392,6 +461,8 @@ module.exports = {
 	startWorker,
 	importAndActivate,
 	startRedis,
+	postgresBinDir,
+	startPostgres,
 	DEFAULT_OWNER,
 	ownerSession,
 	loadedTypes,

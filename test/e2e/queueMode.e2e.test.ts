@@ -1,8 +1,8 @@
 /**
  * The node in n8n's queue mode, the way users scale out: Redis (Debian's redis-server on
- * 127.0.0.1, no persistence), one `n8n start` main process taking the webhook requests and two
- * `n8n worker` processes running the executions, all sharing one database and one models cache
- * folder. The model is a Hub repo served by a local stand-in for huggingface.co (HF_ENDPOINT), so
+ * 127.0.0.1, no persistence), PostgreSQL (Debian's, a scratch cluster), one `n8n start` main
+ * process taking the webhook requests and two `n8n worker` processes running the executions, all
+ * sharing that database and one models cache folder. The model is a Hub repo served by a local stand-in for huggingface.co (HF_ENDPOINT), so
  * its download is observable too.
  *
  * At least 20 executions fire concurrently (bounded, loopback only): half through the HTTP API
@@ -57,12 +57,14 @@ const UPLOAD_PATH = 'zsic-queue-upload';
 const LOAD_LINE = /^Zero-shot classification of (\d+) item\(s\) with .* \(model loads in this process: (\d+)\)$/;
 const MB = 1024 * 1024;
 
+// Queue mode needs Redis and (for several processes sharing one database) PostgreSQL: n8n answers
+// some requests with SQLITE_BUSY when a main and two workers write one sqlite file.
 const redisAvailable = spawnSync('redis-server', ['--version']).status === 0;
-if (!redisAvailable && process.env.CI) {
-	throw new Error('redis-server is missing: .ci/run installs it (apt-get install -y redis-server)');
-}
-const describeWithRedis = redisAvailable ? describe : describe.skip;
-if (!redisAvailable) process.stderr.write('queue-mode e2e skipped: no redis-server (apt-get install -y redis-server)\n');
+const postgresAvailable = server.postgresBinDir() !== null;
+const missing = [redisAvailable ? null : 'redis-server', postgresAvailable ? null : 'postgresql'].filter(Boolean).join(' ');
+if (missing && process.env.CI) throw new Error(`${missing} missing: .ci/run installs it (apt-get install -y ${missing})`);
+const describeWithServices = missing ? describe.skip : describe;
+if (missing) process.stderr.write(`queue-mode e2e skipped: apt-get install -y ${missing}\n`);
 
 /** Webhook (multipart upload, file field `image`, classes in the `classes` form field) → classify the binary → probabilities. */
 function uploadWorkflow(model: string): Workflow {
@@ -115,20 +117,17 @@ function multipart(fields: Record<string, string>, file: { field: string; name: 
 	return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-/** Executions of the given workflows in n8n's sqlite database, by status (read with n8n's own sqlite3). */
-function executionStatuses(layoutUsed: N8nLayout, userFolder: string, workflowIds: string[]): Record<string, number> {
+/** Executions of the given workflows in n8n's database, by status (read with n8n's own `pg` client). */
+function executionStatuses(layoutUsed: N8nLayout, port: number, workflowIds: string[]): Record<string, number> {
 	const script = `
-		const [sqlitePath, database, ids] = process.argv.slice(1);
-		const sqlite3 = require(sqlitePath);
-		const db = new sqlite3.Database(database, sqlite3.OPEN_READONLY);
-		const list = JSON.parse(ids);
-		db.all('SELECT status, COUNT(*) AS n FROM execution_entity WHERE workflowId IN (' + list.map(() => '?').join(',') + ') GROUP BY status', list,
-			(error, rows) => { if (error) { process.stderr.write(String(error)); process.exit(1); } process.stdout.write(JSON.stringify(rows)); });`;
-	const out = execFileSync(
-		layoutUsed.nodeBin,
-		['-e', script, path.join(layoutUsed.n8nDir, 'node_modules', 'sqlite3'), path.join(userFolder, '.n8n', 'database.sqlite'), JSON.stringify(workflowIds)],
-		{ encoding: 'utf8' },
-	);
+		const [pgPath, port, ids] = process.argv.slice(1);
+		const { Client } = require(pgPath);
+		const client = new Client({ host: '127.0.0.1', port: Number(port), user: 'postgres', database: 'postgres' });
+		client.connect()
+			.then(() => client.query('SELECT status, COUNT(*)::int AS n FROM execution_entity WHERE "workflowId" = ANY($1) GROUP BY status', [JSON.parse(ids)]))
+			.then((result) => { process.stdout.write(JSON.stringify(result.rows)); return client.end(); })
+			.catch((error) => { process.stderr.write(String(error)); process.exit(1); });`;
+	const out = execFileSync(layoutUsed.nodeBin, ['-e', script, path.join(layoutUsed.n8nDir, 'node_modules', 'pg'), String(port), JSON.stringify(workflowIds)], { encoding: 'utf8' });
 	return Object.fromEntries((JSON.parse(out) as Array<{ status: string; n: number }>).map((row) => [row.status, row.n]));
 }
 
@@ -136,10 +135,11 @@ function rotate<T>(list: T[], by: number): T[] {
 	return [...list.slice(by % list.length), ...list.slice(0, by % list.length)];
 }
 
-describeWithRedis(`queue mode: n8n ${layout.version} main + 2 workers + Redis`, () => {
+describeWithServices(`queue mode: n8n ${layout.version} main + 2 workers + Redis + PostgreSQL`, () => {
 	let userFolder: string;
 	let hub: MockHub;
 	let redis: ManagedProcess & { port: number };
+	let postgres: ManagedProcess & { port: number; env: Record<string, string> };
 	let main: N8nServer;
 	const workers: ManagedProcess[] = [];
 	let modelFolder: string;
@@ -165,7 +165,9 @@ describeWithRedis(`queue mode: n8n ${layout.version} main + 2 workers + Redis`, 
 		hub.addRepo({ repo: HUB_REPO, files: repoFiles.map((file) => ({ path: file, content: readFileSync(path.join(modelFolder, file)) })) });
 
 		redis = await server.startRedis({ cwd: userFolder, logFile: path.join(userFolder, 'redis.log') });
+		postgres = await server.startPostgres({ logFile: path.join(userFolder, 'postgres.log') });
 		const shared = {
+			...postgres.env,
 			EXECUTIONS_MODE: 'queue',
 			QUEUE_BULL_REDIS_HOST: '127.0.0.1',
 			QUEUE_BULL_REDIS_PORT: String(redis.port),
@@ -207,6 +209,7 @@ describeWithRedis(`queue mode: n8n ${layout.version} main + 2 workers + Redis`, 
 		await Promise.all(workers.map((worker) => worker.stop()));
 		if (main) await main.stop();
 		if (redis) await redis.stop();
+		if (postgres) await postgres.stop();
 		if (hub) await hub.stop();
 		if (userFolder) runner.removeUserFolder(userFolder);
 		process.stderr.write(`\n[queue mode e2e, n8n ${layout.version}]\n  ${report.join('\n  ')}\n`);
@@ -230,6 +233,16 @@ describeWithRedis(`queue mode: n8n ${layout.version} main + 2 workers + Redis`, 
 		const wallMs = Date.now() - started;
 
 		// Every request answered with the engine's probabilities for its own image and classes.
+		const failed = responses.map((response, i) => ({ i, upload: requests[i].upload, status: response.status, body: response.body })).filter((r) => r.status !== 200);
+		if (failed.length > 0) {
+			const errors = [main, ...workers].flatMap((proc) =>
+				proc
+					.records()
+					.filter((record) => record.level === 'error' || record.level === 'warn')
+					.map((record) => `${proc.name}: ${record.message.split('\n')[0]}`),
+			);
+			throw new Error(`${failed.length} request(s) failed: ${JSON.stringify(failed).slice(0, 2000)}\nn8n said:\n${errors.slice(-30).join('\n')}`);
+		}
 		responses.forEach((response, i) => {
 			expect({ i, status: response.status }).toEqual({ i, status: 200 });
 			const { probabilities } = response.body as { probabilities: number[] };
@@ -240,7 +253,7 @@ describeWithRedis(`queue mode: n8n ${layout.version} main + 2 workers + Redis`, 
 		const ids = ['ZsicHttpApi00001', 'ZsicQueueUpload1'];
 		let statuses: Record<string, number> = {};
 		for (const deadline = Date.now() + 60_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 500))) {
-			statuses = executionStatuses(layout, userFolder, ids);
+			statuses = executionStatuses(layout, postgres.port, ids);
 			if ((statuses.success ?? 0) >= EXECUTIONS) break;
 		}
 		expect(statuses).toEqual({ success: EXECUTIONS });
