@@ -4,6 +4,7 @@
  * and running again works in the same process. Also: a model folder outside the models cache is
  * used only when the user names it explicitly, and preset ids / repo refs cannot traverse paths.
  */
+import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -306,9 +307,15 @@ describe('broken model folders: a clear error naming the file, and nothing broke
 		const secret = join(scratch, 'secret.bin');
 		writeFileSync(secret, Buffer.alloc(EMBED * 4, 0x3f));
 		externalDataEscaping(join(folder, 'onnx/vision_model.onnx'), relative(join(folder, 'onnx'), secret));
-		await expectBrokenThenFixed(folder, 'onnx/vision_model.onnx', /is not a loadable ONNX model/, () => restore(folder, 'onnx/vision_model.onnx'));
+		await expectBrokenThenFixed(folder, 'onnx/vision_model.onnx', /is not a loadable ONNX model \(.*External data path escapes model directory/, () => restore(folder, 'onnx/vision_model.onnx'));
 		externalDataEscaping(join(folder, 'onnx/vision_model.onnx'), secret);
-		await expectBrokenThenFixed(folder, 'onnx/vision_model.onnx', /is not a loadable ONNX model/, () => restore(folder, 'onnx/vision_model.onnx'));
+		await expectBrokenThenFixed(folder, 'onnx/vision_model.onnx', /is not a loadable ONNX model \(.*Absolute path not allowed for external data location/, () => restore(folder, 'onnx/vision_model.onnx'));
+		// Control: the same graph with its weights beside it loads and runs.
+		copyFileSync(secret, join(folder, 'onnx', 'weights.bin'));
+		externalDataEscaping(join(folder, 'onnx/vision_model.onnx'), 'weights.bin');
+		const registry = new ModelRegistry();
+		expect((await classifyWith(registry, folder)).classes).toEqual(CLASSES);
+		await registry.clear();
 	});
 
 	test('a broken model never poisons other models, nor other executions on a healthy one', async () => {
@@ -399,4 +406,54 @@ describe('model folders outside the models directory, and path traversal', () =>
 		await expect(withModel({ model: 'owner/name@../../etc', hub: { cacheDir, offline: true } }, async () => 0)).rejects.toThrow(/is not a valid revision/);
 		await expect(withModel({ model: 'a/b/c', hub: { cacheDir, offline: true } }, async () => 0)).rejects.toThrow(/is not a Hugging Face repo id/);
 	});
+});
+
+describe('what the engine writes', () => {
+	/** Every file under `dir`, relative to it. */
+	function filesUnder(dir: string): string[] {
+		return readdirSync(dir, { recursive: true, withFileTypes: true })
+			.filter((entry) => entry.isFile())
+			.map((entry) => relative(dir, join(entry.parentPath, entry.name)))
+			.sort();
+	}
+
+	/**
+	 * Loads and runs a model from the engine's TypeScript sources in a fresh process (ONNX Runtime
+	 * reads its settings once per process) whose home and cache folders are empty; returns what
+	 * appeared in them.
+	 */
+	function runInFreshProcess(telemetryVariable: string | undefined): { output: string; written: string[] } {
+		const home = mkdtempSync(join(scratch, 'home-'));
+		const imageFile = join(home, '..', `${relative(scratch, home)}.png`);
+		writeFileSync(imageFile, image);
+		const root = join(__dirname, '..', '..');
+		const script = `
+			const fs = require('node:fs');
+			const ts = require(${JSON.stringify(join(root, 'node_modules', 'typescript'))});
+			require.extensions['.ts'] = (module, file) => module._compile(ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText, file);
+			const engine = require(${JSON.stringify(join(root, 'engine', 'index.ts'))});
+			(async () => {
+				const model = await engine.ClipModel.load(${JSON.stringify(paths.hf.dir)});
+				const [result] = await engine.classifyImages(model, [{ image: fs.readFileSync(${JSON.stringify(imageFile)}), classes: ['cat', 'dog'] }]);
+				await model.release();
+				process.stdout.write(JSON.stringify(result.classes));
+			})();`;
+		const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CACHE_HOME: join(home, '.cache'), N8N_ZSIC_MODELS_DIR: join(home, 'models') };
+		delete env.ORT_DISABLE_TELEMETRY;
+		if (telemetryVariable !== undefined) env.ORT_DISABLE_TELEMETRY = telemetryVariable;
+		const output = execFileSync(process.execPath, ['-e', script], { env, encoding: 'utf8', timeout: 120_000 });
+		return { output, written: filesUnder(home) };
+	}
+
+	test('classifying with a local model writes nothing at all: ONNX Runtime telemetry is off', () => {
+		const { output, written } = runInFreshProcess(undefined);
+		expect(output).toBe('["cat","dog"]');
+		expect(written).toEqual([]);
+	}, 150_000);
+
+	test('(control) the same run with ORT_DISABLE_TELEMETRY=0 shows what would have been written', () => {
+		const { output, written } = runInFreshProcess('0');
+		expect(output).toBe('["cat","dog"]');
+		expect(written).toEqual(expect.arrayContaining([join('.cache', 'Microsoft', 'DeveloperTools', '.onnxruntime', 'onnxruntime.db')]));
+	}, 150_000);
 });
