@@ -1,5 +1,5 @@
 import { EngineError, errorMessage } from '../errors';
-import { preprocessImage } from '../image/preprocessImage';
+import { preprocessOffThread } from '../image/preprocessPool';
 import { DEFAULT_MAX_PIXELS, type Resampling } from '../image/preprocessSpec';
 import type { ClipModel } from '../model/clipModel';
 import { classProbabilities } from '../scoring/embeddingMath';
@@ -45,11 +45,17 @@ interface PreparedBatch {
 	readonly errors: Map<number, Error>;
 }
 
+interface PendingBatch {
+	/** Every image is loaded and handed to preprocessing (worker threads carry on from there). */
+	readonly started: Promise<void>;
+	readonly prepared: Promise<PreparedBatch>;
+}
+
 /**
  * Classifies every request; a request that fails (unreadable image, ...) gets its Error in
  * its slot and the others are still classified. Images run through the vision tower in
- * batches, the next batch decoding while the current one is inferred; each distinct class
- * list is embedded once (and cached across calls by the model).
+ * batches, the next batch decoding (on worker threads) while the current one is inferred;
+ * each distinct class list is embedded once (and cached across calls by the model).
  */
 export async function classifyImages(model: ClipModel, given: readonly ClassificationRequest[], options: ClassifyOptions = {}): Promise<Array<Classification | Error>> {
 	// A request whose class list cannot be scored fails alone (its image is never read); the others go on.
@@ -64,42 +70,54 @@ export async function classifyImages(model: ClipModel, given: readonly Classific
 	const spare: Float32Array[] = [];
 	const preprocessOptions = { resampling: options.resampling ?? 'exact', limits: { maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS } } as const;
 
-	const prepare = async (start: number): Promise<PreparedBatch> => {
+	const load = async (index: number): Promise<Buffer> => {
+		throwIfAborted(options.signal);
+		const request = requests[index];
+		return typeof request.image === 'function' ? await request.image() : request.image;
+	};
+
+	const prepare = (start: number): PendingBatch => {
 		const indices: number[] = [];
 		const errors = new Map<number, Error>();
 		const end = Math.min(start + batchSize, requests.length);
 		const pixels = spare.pop() ?? new Float32Array(batchSize * perImage);
-		// Each image writes straight into its slot of the batch tensor; failed slots are squeezed out after.
-		const ok = await Promise.all(
-			Array.from({ length: end - start }, async (_, k) => {
-				const index = start + k;
-				try {
-					throwIfAborted(options.signal);
-					const request = requests[index];
-					const buffer = typeof request.image === 'function' ? await request.image() : request.image;
-					await preprocessImage(buffer, model.preprocess, preprocessOptions, pixels, k * perImage);
-					return true;
-				} catch (error) {
+		const handedOver: Array<Promise<unknown>> = [];
+		// Each image lands in its slot of the batch tensor; failed slots are squeezed out after.
+		const outcomes = Array.from({ length: end - start }, (_, k) => {
+			const index = start + k;
+			const loaded = load(index);
+			const preprocessed = loaded.then((buffer) => preprocessOffThread(buffer, model.preprocess, preprocessOptions, pixels, k * perImage));
+			// Registered after `preprocessed`, so it settles only once the image has been handed over.
+			handedOver.push(loaded.catch(() => undefined));
+			return preprocessed.then(
+				() => true,
+				(error: unknown) => {
 					errors.set(index, error instanceof Error ? error : new Error(errorMessage(error)));
 					return false;
-				}
-			}),
-		);
-		ok.forEach((succeeded, k) => {
-			if (!succeeded) return;
-			const slot = indices.length;
-			if (slot !== k) pixels.copyWithin(slot * perImage, k * perImage, (k + 1) * perImage);
-			indices.push(start + k);
-			options.onPixels?.(start + k, pixels.subarray(slot * perImage, (slot + 1) * perImage));
+				},
+			);
 		});
-		return { indices, pixels, errors };
+		const prepared = Promise.all(outcomes).then((ok) => {
+			ok.forEach((succeeded, k) => {
+				if (!succeeded) return;
+				const slot = indices.length;
+				if (slot !== k) pixels.copyWithin(slot * perImage, k * perImage, (k + 1) * perImage);
+				indices.push(start + k);
+				options.onPixels?.(start + k, pixels.subarray(slot * perImage, (slot + 1) * perImage));
+			});
+			return { indices, pixels, errors };
+		});
+		return { started: Promise.all(handedOver).then(() => undefined), prepared };
 	};
 
-	let next: Promise<PreparedBatch> | undefined = requests.length > 0 ? prepare(0) : undefined;
+	let next: PendingBatch | undefined = requests.length > 0 ? prepare(0) : undefined;
 	for (let start = 0; start < requests.length; start += batchSize) {
-		const batch = await (next as Promise<PreparedBatch>);
+		const batch = await (next as PendingBatch).prepared;
 		throwIfAborted(options.signal);
 		next = start + batchSize < requests.length ? prepare(start + batchSize) : undefined;
+		// onnxruntime-node's run blocks this thread for the whole batch: the next batch's images must
+		// be loaded and with the preprocessing threads before it starts, or they would wait for it.
+		await next?.started;
 		for (const [index, error] of batch.errors) results[index] = error;
 		if (batch.indices.length > 0) {
 			const embeddings = await model.embedPixels(batch.pixels.subarray(0, batch.indices.length * perImage), batch.indices.length);
