@@ -30,6 +30,10 @@ export function sessionOptions(options: RuntimeOptions, backend: OnnxBackend): I
 		enableCpuMemArena: true,
 		enableMemPattern: true,
 		executionProviders: ['cpu'],
+		// Idle intra-op threads sleep instead of spinning between parallel sections. Spinning only
+		// pays on cores nothing else wants; here the image preprocessing threads decode the next
+		// batch during inference (and n8n runs beside it), and spinning threads take their CPU.
+		extra: { session: { intra_op: { allow_spinning: '0' } } },
 	};
 	// onnxruntime-node rejects an explicit undefined: leave the key out to let it choose.
 	return options.intraOpThreads > 0 ? { ...base, intraOpNumThreads: options.intraOpThreads } : base;
