@@ -11,7 +11,7 @@ export interface BenchOptions {
 	readonly large: boolean;
 	/** Only generate the cached models and images. */
 	readonly prepareOnly: boolean;
-	/** Longest wait for a quiet machine before each scenario, in seconds. */
+	/** Longest wait for a quiet machine per scenario (all its attempts), in seconds. */
 	readonly maxWaitSeconds: number;
 }
 
@@ -31,7 +31,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
 	const rounds = Number(value('--rounds') ?? (quick ? 2 : 3));
 	if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a positive integer');
 	const only = value('--only');
-	const maxWaitSeconds = Number(value('--max-wait') ?? (quick ? 60 : 300));
+	const maxWaitSeconds = Number(value('--max-wait') ?? (quick ? 30 : 120));
 	if (!Number.isFinite(maxWaitSeconds) || maxWaitSeconds < 0) throw new Error('--max-wait takes a number of seconds');
 	return { quick, rounds, only: only ? new RegExp(only) : undefined, peer: !has('--no-peer'), large: !has('--no-large') && !quick, prepareOnly: has('--prepare'), maxWaitSeconds };
 }

@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Resampling } from '../../engine';
+import { WORKERS_ENV } from '../../engine/image/preprocessPool';
 import type { BenchOptions } from '../benchOptions';
 import type { ImageSetName } from '../fixtures/benchImages';
 import type { BenchModel } from '../fixtures/benchModels';
@@ -20,6 +21,8 @@ export interface RunMeta {
 	readonly variant?: string;
 	readonly model?: string;
 	readonly layout?: 'hf' | 'immich';
+	/** A setting that differs from the defaults (a lever measured against them), e.g. "threads 1". */
+	readonly setting?: string;
 }
 
 export interface PlannedRun {
@@ -70,11 +73,17 @@ export function benchPlan(options: BenchOptions, fixtures: BenchFixtures): Plann
 	}
 
 	// This package: the engine.
-	const engine = (set: keyof typeof sets, mode: Resampling, batch: number, classCounts: number[], extra: { variant?: string; layout?: 'hf' | 'immich' } = {}): void => {
+	interface EngineExtra {
+		readonly variant?: string;
+		readonly layout?: 'hf' | 'immich';
+		/** A non-default setting: its name, and the threads or environment it takes. */
+		readonly setting?: { readonly name: string; readonly threads?: number; readonly env?: Record<string, string> };
+	}
+	const engine = (set: keyof typeof sets, mode: Resampling, batch: number, classCounts: number[], extra: EngineExtra = {}): void => {
 		const variant = extra.variant ?? 'fp32';
 		const layout = extra.layout ?? 'hf';
-		const suffix = `${variant === 'fp32' ? '' : ` ${variant}`}${layout === 'hf' ? '' : ` ${layout}`}`;
-		add(`engine ${set} ${mode} b${batch}${suffix}`, { group: 'engine', set, mode, batch, variant, layout, model: 'vit-b-32' }, {
+		const suffix = `${variant === 'fp32' ? '' : ` ${variant}`}${layout === 'hf' ? '' : ` ${layout}`}${extra.setting ? `, ${extra.setting.name}` : ''}`;
+		add(`engine ${set} ${mode} b${batch}${suffix}`, { group: 'engine', set, mode, batch, variant, layout, model: 'vit-b-32', setting: extra.setting?.name }, {
 			kind: 'engine',
 			files: sets[set],
 			modelFolder: layout === 'hf' ? hf.dir : fixtures.vitB32.immich.dir,
@@ -83,7 +92,8 @@ export function benchPlan(options: BenchOptions, fixtures: BenchFixtures): Plann
 			batchSize: batch,
 			classCounts,
 			passes,
-			threads,
+			threads: extra.setting?.threads ?? threads,
+			env: extra.setting?.env,
 		});
 	};
 	for (const mode of ['exact', 'fast'] as const) {
@@ -96,6 +106,12 @@ export function benchPlan(options: BenchOptions, fixtures: BenchFixtures): Plann
 		engine('photo-1mp', 'exact', DEFAULT_BATCH, [10], { variant: 'quantized' });
 		engine('photo-1mp', 'exact', DEFAULT_BATCH, [10], { variant: 'fp16' });
 		engine('photo-1mp', 'exact', DEFAULT_BATCH, [10], { layout: 'immich' });
+		// The levers, against the defaults: preprocessing on the main thread, and one inference thread.
+		const mainThread = { name: 'preprocessing on the main thread', env: { [WORKERS_ENV]: '0' } };
+		const oneThread = { name: 'threads 1', threads: 1 };
+		for (const set of ['photo-1mp', 'photo-12mp'] as const) {
+			for (const setting of [mainThread, oneThread]) engine(set, 'exact', DEFAULT_BATCH, [10], { setting });
+		}
 	}
 
 	// This package: the n8n node.
@@ -136,8 +152,28 @@ export function benchPlan(options: BenchOptions, fixtures: BenchFixtures): Plann
 		}, true);
 	}
 
-	if (!options.only) return runs;
+	const ordered = peersBesideEngine(runs);
+	if (!options.only) return ordered;
 	const only = options.only;
 	// A selected run still needs the ceilings it is compared with.
-	return runs.filter((r) => only.test(r.name) || r.meta.group.endsWith('ceiling'));
+	return ordered.filter((r) => only.test(r.name) || r.meta.group.endsWith('ceiling'));
+}
+
+/**
+ * Each transformers.js run right after the engine run it is compared with (same images and
+ * batch, default settings): the this/peer ratio of a round then compares runs a few seconds
+ * apart, under about the same machine load.
+ */
+function peersBesideEngine(runs: readonly PlannedRun[]): PlannedRun[] {
+	const peers = runs.filter((r) => r.meta.group === 'peer');
+	const out: PlannedRun[] = [];
+	for (const run of runs) {
+		if (run.meta.group === 'peer') continue;
+		out.push(run);
+		const m = run.meta;
+		if (m.group !== 'engine' || m.mode !== 'exact' || m.setting || m.variant !== 'fp32' || m.layout !== 'hf' || m.model !== 'vit-b-32') continue;
+		const i = peers.findIndex((p) => p.meta.set === m.set && p.meta.batch === m.batch);
+		if (i >= 0) out.push(...peers.splice(i, 1));
+	}
+	return [...out, ...peers];
 }

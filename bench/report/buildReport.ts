@@ -76,7 +76,21 @@ export function buildReport(records: readonly RunRecord[], header: Omit<BenchRep
 					const i = median([...inference.values()]);
 					const p = median([...preprocess.values()]);
 					const ratios = [...series].map(([round, value]) => value / combine(at(inference, round) as number, at(preprocess, round) as number));
-					row = { ...row, ceiling: { inference: i, preprocess: p, combined: combine(i, p), overlapped: Math.min(i, p) }, vsCeiling: summarize(ratios) };
+					row = { ...row, ceiling: { inference: i, preprocess: p, combined: combine(i, p), overlapped: Math.min(i, p) }, vsCeiling: summarize(ratios), vsCeilingSource: 'separate' };
+				}
+				const pairedRuns = results.filter((r) => r.pairedCeiling);
+				if (pairedRuns.length > 0) {
+					const passes = pairedRuns.flatMap((r) => {
+						const e2e = r.measurements.find((m) => m.key === key)?.imagesPerSecond ?? [];
+						const { inference: i, preprocess: p } = r.pairedCeiling as NonNullable<ScenarioResult['pairedCeiling']>;
+						return e2e.map((value, pass) => ({ value, inference: i[pass], preprocess: p[pass], combined: combine(i[pass], p[pass]) }));
+					});
+					row = {
+						...row,
+						paired: { inference: summarize(passes.map((x) => x.inference)), preprocess: summarize(passes.map((x) => x.preprocess)), combined: summarize(passes.map((x) => x.combined)) },
+						vsCeiling: summarize(passes.map((x) => x.value / x.combined)),
+						vsCeilingSource: 'paired',
+					};
 				}
 				const peer = peerRun(run.meta.set, run.meta.batch, classes);
 				const peerSeries = peer && rounds.get(`${peer.name}|c${classes}`);
@@ -111,7 +125,7 @@ function agreement(runs: readonly PlannedRun[], resultsOf: (name: string) => Sce
 		entries.push({ what, maxAbsDeltaP: delta, top1Agreement: top1Agreement(a, b), images: Math.min(a.length, b.length) });
 	};
 	const engine = (set: string, mode: string, variant = 'fp32', layout = 'hf'): string | undefined =>
-		find((r) => r.meta.group === 'engine' && r.meta.set === set && r.meta.mode === mode && r.meta.batch === 16 && r.meta.variant === variant && r.meta.layout === layout && r.meta.model === 'vit-b-32');
+		find((r) => r.meta.group === 'engine' && r.meta.set === set && r.meta.mode === mode && r.meta.batch === 16 && r.meta.variant === variant && r.meta.layout === layout && r.meta.model === 'vit-b-32' && !r.meta.setting);
 	const peer = (set: string): string | undefined => find((r) => r.meta.group === 'peer' && r.meta.set === set && r.meta.batch === 16 && (r.spec as { classCount: number }).classCount === 10);
 
 	for (const set of ['agreement', 'photo-1mp', 'photo-12mp', 'mixed']) {
@@ -140,7 +154,7 @@ function memory(runs: readonly PlannedRun[], resultsOf: (name: string) => Scenar
 		out.peakRssMemoryRunMb = resultsOf(growth.name)[0].peakRssMb;
 	}
 	for (const model of ['vit-b-32', 'vit-l-14']) {
-		const run = runs.find((r) => r.meta.group === 'engine' && r.meta.model === model && r.meta.set === 'photo-1mp' && r.meta.mode === 'exact' && r.meta.batch === 16 && r.meta.variant === 'fp32' && r.meta.layout === 'hf');
+		const run = runs.find((r) => r.meta.group === 'engine' && r.meta.model === model && r.meta.set === 'photo-1mp' && r.meta.mode === 'exact' && r.meta.batch === 16 && r.meta.variant === 'fp32' && r.meta.layout === 'hf' && !r.meta.setting);
 		if (run) out[`peakRssMb ${model} b16`] = Math.max(...resultsOf(run.name).map((r) => r.peakRssMb));
 	}
 	return out;

@@ -31,7 +31,7 @@ function series(report: BenchReport, set: string): Series[] {
 			return v === undefined || !Number.isFinite(v) ? [] : [[batch, v] as [number, number]];
 		});
 	const engine = (mode: string, classes: number) => (r: ReportRow): boolean =>
-		r.group === 'engine' && r.set === set && r.mode === mode && r.classes === classes && r.variant === 'fp32' && r.layout === 'hf' && r.model === 'vit-b-32';
+		r.group === 'engine' && r.set === set && r.mode === mode && r.classes === classes && r.variant === 'fp32' && r.layout === 'hf' && r.model === 'vit-b-32' && !r.setting;
 	const inferenceCeiling = BATCH_SIZES.flatMap((batch) => {
 		const row = report.rows.find((r) => r.group === 'inference-ceiling' && r.variant === 'fp32' && r.batch === batch);
 		return row ? [[batch, row.imagesPerSecond.median] as [number, number]] : [];

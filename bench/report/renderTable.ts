@@ -5,7 +5,7 @@ const fixed = (v: number | undefined, digits = 1): string => (v === undefined ||
 const spread = (s: Summary | undefined, digits = 1, unit = ''): string =>
 	s && s.n > 0 ? `${s.median.toFixed(digits)}${unit}${s.n > 1 ? ` (${s.min.toFixed(digits)}–${s.max.toFixed(digits)})` : ''}` : '';
 
-const COLUMNS = ['scenario', 'images/s (min–max)', '× ceiling', 'ceiling img/s', '× transformers.js', 'peak RSS MB', 'load ms', 'first item ms', 'others CPU %'];
+const COLUMNS = ['scenario', 'images/s (min–max)', '× ceiling', 'ceiling img/s', 'paired ceiling img/s', '× transformers.js', 'peak RSS MB', 'load ms', 'first item ms', 'others CPU %'];
 
 function cells(row: ReportRow): string[] {
 	return [
@@ -13,6 +13,7 @@ function cells(row: ReportRow): string[] {
 		spread(row.imagesPerSecond),
 		spread(row.vsCeiling, 2),
 		fixed(row.ceiling?.combined),
+		fixed(row.paired?.combined.median),
 		spread(row.vsPeer, 2),
 		fixed(row.peakRssMb, 0),
 		fixed(row.loadMs, 0),

@@ -16,8 +16,14 @@ export interface ReportRow extends RunMeta {
 		/** Both stages on separate hardware: min(inference, preprocess). Not reachable when both use every core. */
 		readonly overlapped: number;
 	};
-	/** images/s over the combined ceiling, one ratio per round. */
+	/** The stages alone, measured in the same process right after each pass (images/s). */
+	readonly paired?: { readonly inference: Summary; readonly preprocess: Summary; readonly combined: Summary };
+	/**
+	 * images/s over the combined ceiling: per pass against the paired ceiling when the scenario
+	 * measured one, else per round against the separate ceiling processes.
+	 */
 	readonly vsCeiling?: Summary;
+	readonly vsCeilingSource?: 'paired' | 'separate';
 	/** images/s over transformers.js on the same images and batch size, one ratio per round. */
 	readonly vsPeer?: Summary;
 	readonly peakRssMb?: number;

@@ -10,7 +10,8 @@ import type { InferenceCeilingSpec, Measurement, ScenarioResult } from './scenar
  */
 export async function inferenceCeiling(spec: InferenceCeilingSpec): Promise<ScenarioResult> {
 	const started = nowMs();
-	const session = await ort.InferenceSession.create(spec.visionModel, sessionOptions({ intraOpThreads: spec.threads, backend: 'native' }, selectBackend('native', 0)));
+	const options = { ...sessionOptions({ intraOpThreads: spec.threads, backend: 'native' }, selectBackend('native', 0)), ...spec.sessionOverrides };
+	const session = await ort.InferenceSession.create(spec.visionModel, options);
 	const loadMs = nowMs() - started;
 	const input = session.inputNames[0];
 	const output = session.outputNames[0];

@@ -31,7 +31,11 @@ function run(spec: ScenarioSpec): Promise<ScenarioResult> {
 	}
 }
 
-run(JSON.parse(process.argv[2]) as ScenarioSpec).then(
+const spec = JSON.parse(process.argv[2]) as ScenarioSpec;
+// Set before the engine reads it (lazily, on first use).
+Object.assign(process.env, spec.env ?? {});
+
+run(spec).then(
 	(result) => {
 		const cpu = process.cpuUsage();
 		process.stdout.write(`${RESULT_PREFIX}${JSON.stringify({ ...result, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);

@@ -7,6 +7,8 @@ interface Common {
 	readonly passes: number;
 	/** ONNX Runtime intra-op threads; 0 lets it choose (one per core). */
 	readonly threads: number;
+	/** Environment for the scenario's process, e.g. the engine's preprocessing worker count. */
+	readonly env?: Readonly<Record<string, string>>;
 }
 
 /** Raw onnxruntime-node on already-preprocessed tensors: the inference ceiling. */
@@ -18,6 +20,8 @@ export interface InferenceCeilingSpec extends Omit<Common, 'files'> {
 	readonly batchSizes: readonly number[];
 	/** Images per measured pass (random pixels, already normalized). */
 	readonly images: number;
+	/** Session options to try over the engine's own (graph optimisation, arena, spinning, ...). */
+	readonly sessionOverrides?: Readonly<Record<string, unknown>>;
 }
 
 /** Decode + resize alone, every core busy: the preprocessing ceiling. */
@@ -97,6 +101,11 @@ export interface ScenarioResult {
 	readonly firstItemMs?: number;
 	/** Probabilities of the first images for the 10-class list, to compare pipelines and variants. */
 	readonly probabilities?: number[][];
+	/**
+	 * The stages alone, measured after each pass in the same process (images/s, one per pass):
+	 * the ceiling each pass is held against, under the same machine load.
+	 */
+	readonly pairedCeiling?: { readonly inference: number[]; readonly preprocess: number[] };
 	/** Anything else worth reporting (text inference counts, RSS checkpoints, ...). */
 	readonly details?: Record<string, number>;
 }
