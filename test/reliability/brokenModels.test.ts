@@ -440,6 +440,9 @@ describe('what the engine writes', () => {
 			})();`;
 		const env: NodeJS.ProcessEnv = { ...process.env, HOME: home, XDG_CACHE_HOME: join(home, '.cache'), N8N_ZSIC_MODELS_DIR: join(home, 'models') };
 		delete env.ORT_DISABLE_TELEMETRY;
+		// ONNX Runtime's telemetry stays off by itself when CI is set: without this, both tests
+		// would pass in CI whatever the engine does (and the control would fail).
+		delete env.CI;
 		if (telemetryVariable !== undefined) env.ORT_DISABLE_TELEMETRY = telemetryVariable;
 		const output = execFileSync(process.execPath, ['-e', script], { env, encoding: 'utf8', timeout: 120_000 });
 		return { output, written: filesUnder(home) };
