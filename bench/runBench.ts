@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBenchOptions } from './benchOptions';
 import { benchCacheDir, RESULTS_DIR } from './benchPaths';
@@ -33,6 +33,11 @@ async function main(): Promise<void> {
 	if (options.prepareOnly) return;
 
 	const plan = benchPlan(options, inputs);
+	const mode = options.quick ? 'quick' : 'full';
+	// Every record as it comes, so an interrupted run still leaves its measurements behind.
+	const recordsFile = join(cacheDir, 'results', `${mode}-${new Date().toISOString().replace(/[:.]/g, '-')}.jsonl`);
+	mkdirSync(join(cacheDir, 'results'), { recursive: true });
+	log(`records: ${recordsFile}`);
 	const started = Date.now();
 	const records: RunRecord[] = [];
 	const failures: string[] = [];
@@ -47,6 +52,7 @@ async function main(): Promise<void> {
 			try {
 				const { result, othersShare } = await runMeasured(run.spec, options.maxWaitSeconds * 1000, log);
 				records.push({ run, round, result, othersShare });
+				appendFileSync(recordsFile, `${JSON.stringify({ name: run.name, round, othersShare, result })}\n`);
 				const disturbed = othersShare > 0.05 ? `, others ${(othersShare * 100).toFixed(0)}% of the CPU` : '';
 				log(`[${done}/${total}] round ${round + 1} ${run.name}: ${headline(records[records.length - 1])} (${((Date.now() - t) / 1000).toFixed(1)} s${disturbed})`);
 			} catch (error) {
@@ -56,7 +62,6 @@ async function main(): Promise<void> {
 		}
 	}
 
-	const mode = options.quick ? 'quick' : 'full';
 	const report = buildReport(records, {
 		mode,
 		startedAt: new Date(started).toISOString(),

@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { selectBackend } from '../../engine';
+import { toFloat16Array } from '../../engine/onnx/float16';
 import { sessionOptions } from '../../engine/onnx/runtimeOptions';
 import { nowMs, peakRssMb, rate } from './measure';
 import type { InferenceCeilingSpec, Measurement, ScenarioResult } from './scenarioTypes';
@@ -15,6 +16,9 @@ export async function inferenceCeiling(spec: InferenceCeilingSpec): Promise<Scen
 	const loadMs = nowMs() - started;
 	const input = session.inputNames[0];
 	const output = session.outputNames[0];
+	// Half-precision exports take float16 pixels (raw bits in a Uint16Array, as the engine feeds them).
+	const metadata = session.inputMetadata[0];
+	const half = metadata.isTensor && metadata.type === 'float16';
 	const side = 224;
 	const perImage = 3 * side * side;
 
@@ -23,7 +27,7 @@ export async function inferenceCeiling(spec: InferenceCeilingSpec): Promise<Scen
 		// Normalized pixels are roughly N(0, 1); the values do not change the work done.
 		const data = new Float32Array(batch * perImage);
 		for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 12.9898) * 1.5;
-		feeds.set(batch, { [input]: new ort.Tensor('float32', data, [batch, 3, side, side]) });
+		feeds.set(batch, { [input]: half ? new ort.Tensor('float16', toFloat16Array(data), [batch, 3, side, side]) : new ort.Tensor('float32', data, [batch, 3, side, side]) });
 		// Warm-up: the first run of a shape plans its memory.
 		await session.run(feeds.get(batch) as Record<string, ort.Tensor>, [output]);
 	}

@@ -35,7 +35,8 @@ export async function peerThroughput(spec: PeerSpec): Promise<ScenarioResult> {
 		const t = nowMs();
 		const results = await classify(spec.files);
 		samples.push(rate(spec.files.length, nowMs() - t));
-		probabilities ??= results.slice(0, AGREEMENT_IMAGES);
+		// Only the 10-class list is compared across pipelines (1000 probabilities per image would bloat the result).
+		if (spec.classCount === 10) probabilities ??= results.slice(0, AGREEMENT_IMAGES);
 	}
 	await classifier.dispose();
 	return { measurements: [{ key: `c${spec.classCount}`, imagesPerSecond: samples }], peakRssMb: peakRssMb(), loadMs, firstItemMs, probabilities };

@@ -5,12 +5,13 @@ import { modelAgreement } from './modelAgreement';
 import { nodeThroughput } from './nodeThroughput';
 import { peerThroughput } from './peerThroughput';
 import { preprocessCeiling } from './preprocessCeiling';
-import { RESULT_PREFIX, type ScenarioResult, type ScenarioSpec } from './scenarioTypes';
+import { writeFileSync } from 'node:fs';
+import type { ScenarioResult, ScenarioSpec } from './scenarioTypes';
 
 /**
  * A scenario's own process: a fresh heap, a fresh ONNX Runtime and its own peak RSS, so
- * measurements do not leak into each other. The spec comes as JSON in argv[2]; the result
- * goes to stdout on one prefixed line.
+ * measurements do not leak into each other. The spec comes as JSON in argv[2]; the result is
+ * written as JSON to the file named by argv[3].
  */
 function run(spec: ScenarioSpec): Promise<ScenarioResult> {
 	switch (spec.kind) {
@@ -38,7 +39,7 @@ Object.assign(process.env, spec.env ?? {});
 run(spec).then(
 	(result) => {
 		const cpu = process.cpuUsage();
-		process.stdout.write(`${RESULT_PREFIX}${JSON.stringify({ ...result, cpuMs: (cpu.user + cpu.system) / 1000 })}\n`);
+		writeFileSync(process.argv[3], JSON.stringify({ ...result, cpuMs: (cpu.user + cpu.system) / 1000 }));
 		// Worker threads and ONNX Runtime's pools must not keep a finished scenario alive.
 		process.exit(0);
 	},

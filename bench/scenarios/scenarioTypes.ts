@@ -109,6 +109,3 @@ export interface ScenarioResult {
 	/** Anything else worth reporting (text inference counts, RSS checkpoints, ...). */
 	readonly details?: Record<string, number>;
 }
-
-/** The line a scenario process prints its result on (stdout may hold other output before it). */
-export const RESULT_PREFIX = '@@bench-result ';
