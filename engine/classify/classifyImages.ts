@@ -2,7 +2,7 @@ import { EngineError, errorMessage } from '../errors';
 import { preprocessOffThread } from '../image/preprocessPool';
 import { DEFAULT_MAX_PIXELS, type Resampling } from '../image/preprocessSpec';
 import type { ClipModel } from '../model/clipModel';
-import { classProbabilities } from '../scoring/embeddingMath';
+import { batchProbabilities, packClasses, type PackedClasses } from '../scoring/batchScores';
 import { classListProblem } from '../text/classList';
 import { buildPrompt, DEFAULT_PROMPT_TEMPLATE } from '../text/promptTemplate';
 
@@ -64,7 +64,7 @@ export async function classifyImages(model: ClipModel, given: readonly Classific
 	const batchSize = Math.max(1, Math.floor(options.batchSize ?? DEFAULT_BATCH_SIZE));
 	const results: Array<Classification | Error> = new Array(requests.length);
 
-	const textEmbeddings = await embedClassLists(model, requests, template);
+	const { keys, lists: textEmbeddings } = await embedClassLists(model, requests, template);
 	const logitScale = options.logitScale ?? model.logitScale;
 	const perImage = 3 * model.preprocess.size * model.preprocess.size;
 	const spare: Float32Array[] = [];
@@ -121,13 +121,24 @@ export async function classifyImages(model: ClipModel, given: readonly Classific
 		for (const [index, error] of batch.errors) results[index] = error;
 		if (batch.indices.length > 0) {
 			const embeddings = await model.embedPixels(batch.pixels.subarray(0, batch.indices.length * perImage), batch.indices.length);
+			// Images of a batch that share a class list are scored together.
+			const byList = new Map<string, number[]>();
 			batch.indices.forEach((index, k) => {
-				const classes = [...requests[index].classes];
-				const { probabilities } = classProbabilities(embeddings[k], textEmbeddings.get(classKey(classes)) as Float32Array[], logitScale);
-				let best = 0;
-				for (let c = 1; c < probabilities.length; c++) if (probabilities[c] > probabilities[best]) best = c;
-				results[index] = { probabilities, classes, label: classes[best], score: probabilities[best] };
+				const members = byList.get(keys[index]);
+				if (members) members.push(k);
+				else byList.set(keys[index], [k]);
 			});
+			for (const [key, members] of byList) {
+				const probabilities = batchProbabilities(members.map((k) => embeddings[k]), textEmbeddings.get(key) as PackedClasses, logitScale);
+				members.forEach((k, m) => {
+					const index = batch.indices[k];
+					const classes = [...requests[index].classes];
+					const p = probabilities[m];
+					let best = 0;
+					for (let c = 1; c < p.length; c++) if (p[c] > p[best]) best = c;
+					results[index] = { probabilities: p, classes, label: classes[best], score: p[best] };
+				});
+			}
 		}
 		spare.push(batch.pixels);
 	}
@@ -143,16 +154,26 @@ function classKey(classes: readonly string[]): string {
 	return JSON.stringify(classes);
 }
 
-async function embedClassLists(model: ClipModel, requests: readonly ClassificationRequest[], template: string): Promise<Map<string, Float32Array[]>> {
+/**
+ * Embeds every distinct class list once (the model caches prompts across calls) and packs each
+ * for batched scoring. `keys[i]` names request i's list in `lists`.
+ */
+async function embedClassLists(model: ClipModel, requests: readonly ClassificationRequest[], template: string): Promise<{ keys: string[]; lists: Map<string, PackedClasses> }> {
 	const lists = new Map<string, readonly string[]>();
-	for (const r of requests) {
-		if (classListProblem(r.classes)) continue;
-		lists.set(classKey(r.classes), r.classes);
-	}
+	// Keyed once per request (once per array when requests share one): the JSON of a 1,000-name list is not free.
+	const keyOf = new Map<readonly string[], string>();
+	const keys = requests.map((r) => {
+		let key = keyOf.get(r.classes);
+		if (key === undefined) keyOf.set(r.classes, (key = classKey(r.classes)));
+		return key;
+	});
+	requests.forEach((r, i) => {
+		if (!classListProblem(r.classes)) lists.set(keys[i], r.classes);
+	});
 	const prompts = [...new Set([...lists.values()].flatMap((classes) => classes.map((c) => buildPrompt(template, c))))];
 	const embedded = await model.embedPrompts(prompts);
 	const byPrompt = new Map(prompts.map((p, i) => [p, embedded[i]]));
-	const out = new Map<string, Float32Array[]>();
-	for (const [key, classes] of lists) out.set(key, classes.map((c) => byPrompt.get(buildPrompt(template, c)) as Float32Array));
-	return out;
+	const out = new Map<string, PackedClasses>();
+	for (const [key, classes] of lists) out.set(key, packClasses(classes.map((c) => byPrompt.get(buildPrompt(template, c)) as Float32Array)));
+	return { keys, lists: out };
 }
