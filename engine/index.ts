@@ -1,5 +1,9 @@
 /** The engine's public surface: used by the n8n node, the CLI, the tests and the benchmarks. */
 export { classifyImages, DEFAULT_BATCH_SIZE, type Classification, type ClassificationRequest, type ClassifyOptions } from './classify/classifyImages';
+export { embedImages, type ImageEmbeddingOptions, type ImageInput } from './embed/embedImages';
+export { sigmoid, type ScoringKind, type ScoringRule } from './scoring/scoringRule';
+export { classPrompts, promptSetKey } from './text/classPrompts';
+export { IMAGENET_ENSEMBLE_SOURCE, isPromptEnsembleName, parseTemplateList, PROMPT_ENSEMBLES, type PromptEnsembleName } from './text/promptEnsembles';
 export { EngineError, ImageDecodeError, ModelFileError, errorMessage, type EngineErrorCode } from './errors';
 export { decodeDataUrl } from './image/decodeDataUrl';
 export { preprocessImage, type ImageInfo, type PreprocessOptions } from './image/preprocessImage';
@@ -13,3 +17,4 @@ export { selectBackend, setBackendLoaders, type BackendChoice, type BackendLoade
 export { parseClassList } from './text/classList';
 export { withModel, type ModelSelection } from './withModel';
 export { buildPrompt, DEFAULT_PROMPT_TEMPLATE } from './text/promptTemplate';
+export { checkedMatchRule, matchedClasses, type MatchRule } from './classify/matchedClasses';

@@ -1,4 +1,8 @@
+import { EngineError } from '../errors';
 import { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions } from '../onnx/runtimeOptions';
+import { ensembleEmbedding } from '../scoring/embeddingMath';
+import type { ScoringRule } from '../scoring/scoringRule';
+import { promptSetKey } from '../text/classPrompts';
 import { PromptTokenizer } from '../text/promptTokenizer';
 import { TextEmbeddingCache } from '../text/textEmbeddingCache';
 import type { PreprocessSpec } from '../image/preprocessSpec';
@@ -37,7 +41,11 @@ export class ClipModel {
 		textCacheEntries: number | undefined,
 	) {
 		this.textCache = new TextEmbeddingCache(textCacheEntries);
+		this.scoring = { kind: 'softmax', scale: logitScale };
 	}
+
+	/** How this model turns cosine similarities into scores. */
+	readonly scoring: ScoringRule;
 
 	static async load(folder: string, options: ClipModelOptions = {}): Promise<ClipModel> {
 		const descriptor = await inspectModelFolder(folder, options.variant ?? 'fp32');
@@ -71,19 +79,53 @@ export class ClipModel {
 	/** Normalized text embeddings for prompts, from the cache where possible. */
 	async embedPrompts(prompts: readonly string[]): Promise<Float32Array[]> {
 		const missing = [...new Set(prompts.filter((p) => this.textCache.get(p) === undefined))];
-		const batch = Math.min(TEXT_BATCH, this.towers.maxTextBatch);
-		const fresh = new Map<string, Float32Array>();
-		for (let start = 0; start < missing.length; start += batch) {
-			const chunk = missing.slice(start, start + batch);
-			const embeddings = await this.towers.embedTexts(chunk.map((p) => this.tokenize(p)));
-			this.textInferenceCount += chunk.length;
-			chunk.forEach((prompt, i) => {
-				fresh.set(prompt, embeddings[i]);
-				this.textCache.set(prompt, embeddings[i]);
-			});
-		}
+		const fresh = await this.runTextTower(missing);
+		for (const [prompt, embedding] of fresh) this.textCache.set(prompt, embedding);
 		// Read fresh results first: a class list longer than the cache would evict its own entries.
 		return prompts.map((p) => fresh.get(p) ?? (this.textCache.get(p) as Float32Array));
+	}
+
+	/**
+	 * One normalized embedding per class from its prompt set: a single prompt as `embedPrompts`
+	 * gives it, an ensemble averaged (`ensembleEmbedding`). Ensembles are cached under the whole
+	 * set (`promptSetKey`), not prompt by prompt: 80 templates × 1,000 classes would flood the cache.
+	 */
+	async embedClasses(promptSets: readonly (readonly string[])[]): Promise<Float32Array[]> {
+		if (promptSets.some((set) => set.length === 0)) throw new EngineError('CLASS_LIST', 'a class has no prompt');
+		const singlePrompts = [...new Set(promptSets.filter((set) => set.length === 1).map((set) => set[0]))];
+		const singles = await this.embedPrompts(singlePrompts);
+		const bySingle = new Map(singlePrompts.map((prompt, i) => [prompt, singles[i]]));
+
+		const ensembles = new Map<string, readonly string[]>();
+		for (const set of promptSets) {
+			const key = promptSetKey(set);
+			if (set.length > 1 && this.textCache.get(key) === undefined) ensembles.set(key, set);
+		}
+		const fresh = new Map<string, Float32Array>();
+		const prompts = await this.runTextTower([...new Set([...ensembles.values()].flat())]);
+		for (const [key, set] of ensembles) {
+			const embedding = ensembleEmbedding(set.map((p) => prompts.get(p) as Float32Array));
+			fresh.set(key, embedding);
+			this.textCache.set(key, embedding);
+		}
+		return promptSets.map((set) => {
+			if (set.length === 1) return bySingle.get(set[0]) as Float32Array;
+			const key = promptSetKey(set);
+			return fresh.get(key) ?? (this.textCache.get(key) as Float32Array);
+		});
+	}
+
+	/** Runs the text tower over distinct prompts in batches; no cache. */
+	private async runTextTower(prompts: readonly string[]): Promise<Map<string, Float32Array>> {
+		const batch = Math.min(TEXT_BATCH, this.towers.maxTextBatch);
+		const out = new Map<string, Float32Array>();
+		for (let start = 0; start < prompts.length; start += batch) {
+			const chunk = prompts.slice(start, start + batch);
+			const embeddings = await this.towers.embedTexts(chunk.map((p) => this.tokenize(p)));
+			this.textInferenceCount += chunk.length;
+			chunk.forEach((prompt, i) => out.set(prompt, embeddings[i]));
+		}
+		return out;
 	}
 
 	/** Normalized image embeddings for `count` preprocessed images packed in `pixels` (NCHW). */

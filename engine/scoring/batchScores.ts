@@ -1,5 +1,6 @@
 import { EngineError } from '../errors';
 import { softmax } from './embeddingMath';
+import { sigmoid, type ScoringRule } from './scoringRule';
 
 /** The text embeddings of one class list, packed row after row (class-major). */
 export interface PackedClasses {
@@ -19,13 +20,14 @@ export function packClasses(rows: readonly Float32Array[]): PackedClasses {
 const GROUP = 4;
 
 /**
- * CLIP's zero-shot probabilities for several images against one class list: logits = scale ×
- * cosine (both sides already L2-normalized), softmax per image. With a long class list the dot
+ * Zero-shot scores for several images against one class list under the model's rule (CLIP:
+ * softmax of scale × cosine; SigLIP: sigmoid of scale × cosine + bias; both sides already
+ * L2-normalized). With a long class list the dot
  * products dominate (1,000 classes × 512 dimensions per image), so four images share each pass
  * over a class row. Each image's sum runs in index order in float64, exactly as `dot` does, so
  * the logits are bit-identical to scoring the images one by one.
  */
-export function batchProbabilities(images: readonly Float32Array[], classes: PackedClasses, logitScale: number): number[][] {
+export function batchProbabilities(images: readonly Float32Array[], classes: PackedClasses, rule: ScoringRule): number[][] {
 	const { data, count, dim } = classes;
 	for (const image of images) {
 		if (image.length !== dim) {
@@ -33,6 +35,8 @@ export function batchProbabilities(images: readonly Float32Array[], classes: Pac
 			throw new EngineError('INFERENCE', `the text embeddings have ${dim} dimensions and the image embeddings ${image.length}: the two towers are not from the same model`);
 		}
 	}
+	const logitScale = rule.scale;
+	const bias = rule.kind === 'sigmoid' ? rule.bias : 0;
 	const logits = images.map(() => new Array<number>(count));
 	for (let first = 0; first < images.length; first += GROUP) {
 		// A short last group repeats its last image: the extra sums are written to the same row twice.
@@ -58,11 +62,11 @@ export function batchProbabilities(images: readonly Float32Array[], classes: Pac
 				sc += c[i] * w;
 				sd += d[i] * w;
 			}
-			la[row] = logitScale * sa;
-			lb[row] = logitScale * sb;
-			lc[row] = logitScale * sc;
-			ld[row] = logitScale * sd;
+			la[row] = logitScale * sa + bias;
+			lb[row] = logitScale * sb + bias;
+			lc[row] = logitScale * sc + bias;
+			ld[row] = logitScale * sd + bias;
 		}
 	}
-	return logits.map((row) => softmax(row));
+	return rule.kind === 'softmax' ? logits.map((row) => softmax(row)) : logits.map((row) => row.map(sigmoid));
 }

@@ -38,3 +38,16 @@ export function classProbabilities(image: Float32Array, classes: readonly Float3
 	const logits = classes.map((text) => logitScale * dot(image, text));
 	return { logits, probabilities: softmax(logits) };
 }
+
+/**
+ * A prompt ensemble's class embedding (CLIP paper, section 3.1.4): the mean of the prompts'
+ * L2-normalized embeddings, renormalized. Summed in float64 in prompt order.
+ */
+export function ensembleEmbedding(rows: readonly Float32Array[]): Float32Array {
+	const dim = rows[0]?.length ?? 0;
+	const sum = new Float64Array(dim);
+	for (const row of rows) for (let i = 0; i < dim; i++) sum[i] += row[i];
+	const mean = new Float32Array(dim);
+	for (let i = 0; i < dim; i++) mean[i] = sum[i] / rows.length;
+	return l2NormalizeInPlace(mean);
+}
