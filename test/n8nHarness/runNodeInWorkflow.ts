@@ -85,6 +85,8 @@ export interface RunNodeInWorkflowOptions {
 	items: HarnessItem[];
 	/** Sets the node setting `onError: 'continueRegularOutput'` (what `continueOnFail()` reads). */
 	continueOnFail?: boolean;
+	/** The node's "On Error" setting; wins over `continueOnFail`. `continueErrorOutput` adds n8n's error output. */
+	onError?: INode['onError'];
 	/** Decrypted credential data by credential type name; each is attached to the node. */
 	credentials?: Record<string, ICredentialDataDecryptedObject>;
 	/** Defaults to 'manual', the mode of an editor "Execute workflow" click. */
@@ -341,6 +343,7 @@ export async function runNodeInWorkflow(
 		parameters: structuredClone(options.parameters),
 	};
 	if (options.continueOnFail === true) nodeUnderTest.onError = 'continueRegularOutput';
+	if (options.onError !== undefined) nodeUnderTest.onError = options.onError;
 	const credentialTypes = Object.keys(credentials);
 	if (credentialTypes.length > 0) {
 		const nodeCredentials: INodeCredentials = {};

@@ -1,5 +1,5 @@
 import type { INodePropertyOptions } from 'n8n-workflow';
-import { DEFAULT_PRESET_ID, formatBytes, loadPresets } from '../../engine/hub';
+import { DEFAULT_PRESET_ID, formatBytes, loadPresets } from '../../../engine/hub';
 
 /** Value of the model dropdown that reveals the free-text model field. */
 export const CUSTOM_MODEL = 'custom';

@@ -1,5 +1,5 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
-import { EngineError, errorMessage } from '../../engine';
+import { EngineError, errorMessage } from '../../../engine';
 
 /** An engine or parameter error as n8n shows it: the item index in the message, the hint as description. */
 export function toNodeError(node: INode, error: Error, itemIndex: number): NodeOperationError {

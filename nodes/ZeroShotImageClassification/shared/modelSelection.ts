@@ -1,10 +1,12 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
-import type { BackendChoice, ModelSelection, Resampling } from '../../engine';
-import { isValidPresetId } from '../../engine/hub/hubNames';
+import type { BackendChoice, ModelSelection, Resampling } from '../../../engine';
+import { isValidPresetId } from '../../../engine/hub/hubNames';
 import { CUSTOM_MODEL } from './modelOptions';
 
-/** The node's "Options" collection. */
+/** The node's "Options" collection (each operation shows the options it uses). */
 export interface NodeOptions {
+	confidenceThreshold?: number;
+	multiLabel?: boolean;
 	backend?: BackendChoice;
 	batchSize?: number;
 	resampling?: Resampling;

@@ -1,5 +1,5 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
-import { decodeDataUrl } from '../../engine';
+import { decodeDataUrl } from '../../../engine';
 
 /** MIME types that are certainly not images: refused with a clear message before decoding. */
 function isNonImageMime(mime: string | undefined): boolean {

@@ -1,0 +1,151 @@
+import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import {
+	checkedMatchRule,
+	classifyImages,
+	EngineError,
+	matchedClasses,
+	sharedModelRegistry,
+	withModel,
+	type Classification,
+	type ClassificationRequest,
+	type MatchRule,
+} from '../../../../engine';
+import { failedItem, sortedFailures } from '../../shared/itemFailures';
+import { batchedClassificationJson, classificationJson, outputItem } from '../../shared/itemOutput';
+import { modelSelection, type NodeOptions } from '../../shared/modelSelection';
+import { itemImages } from '../../shared/readItemImage';
+import { classifyProperties } from './classifyProperties';
+import { promptTemplates } from './classPrompts';
+import { itemClasses, type ItemClasses } from './itemClasses';
+import { routeItems, type ItemOutcome } from './routeItems';
+
+export const description = classifyProperties;
+
+interface PendingItem {
+	readonly index: number;
+	readonly requests: ClassificationRequest[];
+	readonly batched: boolean;
+}
+
+/** An error of one image of a batched item, saying which. */
+function inBatch(cause: Error, position: number, count: number): Error {
+	const message = `image ${position + 1} of ${count}: ${cause.message}`;
+	return cause instanceof EngineError ? new EngineError(cause.code, message, cause.hint) : new Error(message);
+}
+
+/** The class labels n8n drew outputs for (One Branch per Class), and whether "Other" is one of them. */
+function routedOutputs(context: IExecuteFunctions): { labels: string[]; other: boolean } {
+	const other = context.getNodeParameter('unmatched', 0, 'other') !== 'discard';
+	const drawn = context.getNodeOutputs().filter((output) => output.category !== 'error');
+	const names = drawn.map((output) => output.displayName).filter((name): name is string => typeof name === 'string');
+	const labels = other ? names.slice(0, -1) : names;
+	if (labels.length === 1 && labels[0] === 'Classes unknown') {
+		throw new NodeOperationError(context.getNode(), 'One Branch per Class: the classes could not be read to draw the outputs', {
+			description:
+				'n8n draws the outputs when the workflow is built, before any item arrives: type the classes in, or use an expression that needs no input item (e.g. {{ $vars.imageClasses }}).',
+		});
+	}
+	return { labels, other };
+}
+
+function routingProblem(classes: ItemClasses, outputs: readonly string[]): EngineError | undefined {
+	if (classes.labels.length === outputs.length && classes.labels.every((label, c) => label === outputs[c])) return undefined;
+	return new EngineError(
+		'CLASS_LIST',
+		`its classes (${classes.labels.join(', ')}) are not the node's outputs (${outputs.join(', ')})`,
+		'With One Branch per Class every item must have the same classes, the ones the outputs were drawn for: an expression that gives items different class lists cannot route them.',
+	);
+}
+
+/**
+ * Classify: every item's image scored against its classes. One output with the scores on each
+ * item, or (One Branch per Class) each item on the output of the class(es) it matched.
+ */
+export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const routing = this.getNodeParameter('output', 0, 'single') === 'perClass';
+	const options = this.getNodeParameter('options', 0, {}) as NodeOptions;
+	let rule: MatchRule;
+	try {
+		rule = checkedMatchRule(options.confidenceThreshold, options.multiLabel);
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), (error as Error).message, { description: (error as EngineError).hint });
+	}
+	const showMatches = routing || rule.threshold > 0 || rule.multiLabel;
+	const outputs = routing ? routedOutputs(this) : undefined;
+	const templates = promptTemplates(this);
+
+	const done = new Map<number, { item: INodeExecutionData; matches: number[] }>();
+	const failures = new Map<number, Error>();
+	const pending: PendingItem[] = [];
+
+	// Per-item parameters first: a bad item is reported (or skipped) without touching the model.
+	for (let i = 0; i < items.length; i++) {
+		try {
+			const classes = itemClasses(this, i);
+			if (outputs) {
+				const problem = routingProblem(classes, outputs.labels);
+				if (problem) throw problem;
+			}
+			const source = this.getNodeParameter('imageSource', i, 'binary') as string;
+			const { loaders, batched } = itemImages(this, i, source);
+			if (batched && routing) {
+				throw new EngineError('CLASS_LIST', 'its JSON field holds a list of images, and One Branch per Class routes one image per item', 'Split the list into one item per image first (Split Out node).');
+			}
+			pending.push({ index: i, requests: loaders.map((image) => ({ image, classes: classes.labels, descriptions: classes.descriptions })), batched });
+		} catch (error) {
+			failures.set(i, error as Error);
+		}
+	}
+
+	if (pending.length > 0) {
+		try {
+			const results = await withModel(await modelSelection(this, options), (model) => {
+				// The process-wide load count shows that a process loads a model once, not per execution
+				// (checked by the queue-mode e2e test, one count per worker).
+				this.logger.debug(`Zero-shot classification of ${pending.length} item(s) with ${model.descriptor.folder} (model loads in this process: ${sharedModelRegistry.loads})`);
+				return classifyImages(
+					model,
+					pending.flatMap((p) => p.requests),
+					{
+						templates,
+						batchSize: options.batchSize,
+						resampling: options.resampling,
+						maxPixels: options.maxImagePixels,
+						logitScale: options.logitScale ? options.logitScale : undefined,
+						signal: this.getExecutionCancelSignal?.(),
+					},
+				);
+			});
+			let next = 0;
+			for (const { index, requests, batched } of pending) {
+				const own = results.slice(next, next + requests.length);
+				next += requests.length;
+				const failed = own.findIndex((r) => r instanceof Error);
+				if (failed >= 0) {
+					const cause = own[failed] as Error;
+					failures.set(index, batched ? inBatch(cause, failed, own.length) : cause);
+					continue;
+				}
+				const classified = own as Classification[];
+				const matches = classified.map((r) => matchedClasses(r.probabilities, rule));
+				const labels = showMatches ? matches.map((m, k) => m.map((c) => classified[k].classes[c])) : undefined;
+				const json = batched
+					? batchedClassificationJson(classified, options.topK ?? 0, labels)
+					: classificationJson(classified[0], options.topK ?? 0, labels?.[0]);
+				done.set(index, { item: outputItem(items[index], index, json, options.outputField ?? ''), matches: matches[0] });
+			}
+		} catch (error) {
+			// The model could not be used at all: every pending item fails with the same cause.
+			for (const { index } of pending) failures.set(index, error as Error);
+		}
+	}
+
+	const failed = new Map(sortedFailures(failures).map(([index, error]) => [index, failedItem(this, index, error)]));
+	const outcomes: ItemOutcome[] = items.map((_, index) => {
+		const item = failed.get(index);
+		return item ? { item, failed: true } : (done.get(index) as { item: INodeExecutionData; matches: number[] });
+	});
+	if (!outputs) return [outcomes.map((outcome) => outcome.item)];
+	return routeItems(outcomes, outputs.labels.length, outputs.other);
+}
