@@ -1,7 +1,21 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { classifyImages, DEFAULT_BATCH_SIZE, DEFAULT_PROMPT_TEMPLATE, errorMessage, parseClassList, withModel, type BackendChoice, type Resampling } from '../engine';
+import {
+	checkedMatchRule,
+	classifyImages,
+	DEFAULT_BATCH_SIZE,
+	DEFAULT_PROMPT_TEMPLATE,
+	errorMessage,
+	isPromptEnsembleName,
+	matchedClasses,
+	parseClassList,
+	PROMPT_ENSEMBLES,
+	withModel,
+	type BackendChoice,
+	type MatchRule,
+	type Resampling,
+} from '../engine';
 import { DEFAULT_PRESET_ID } from '../engine/hub';
 import type { CommandIO } from './commandIO';
 
@@ -9,12 +23,18 @@ export const CLASSIFY_USAGE = `Usage: clip-classify classify --model <preset | f
 
 Classifies each image into the given classes (zero-shot, CLIP) and prints one JSON document:
   {"model": ..., "classes": [...], "template": ..., "results": [
-     {"file": ..., "probabilities": [...], "label": ..., "score": ...} | {"file": ..., "error": "..."} ]}
+     {"file": ..., "probabilities": [...], "label": ..., "score": ..., "scoring": "softmax" | "sigmoid"}
+     | {"file": ..., "error": "..."} ]}
+With --threshold or --multi-label each result also has "labels" (the classes that reached the
+threshold, best first) and "matched" (whether any did).
 
 Options:
   --model <m>         Preset id (default ${DEFAULT_PRESET_ID}), model folder, or Hugging Face repo owner/name[@rev]
   --class <label>     A class name; repeat for each class (or give a comma-separated list)
   --template <t>      Prompt template, {} is the class name (default "${DEFAULT_PROMPT_TEMPLATE}")
+  --ensemble <name>   Average each class over a template ensemble instead: imagenet80 (CLIP's 80 ImageNet templates)
+  --threshold <t>     Lowest score (0 to 1) that counts as a match; scores are not calibrated, tune it on your images
+  --multi-label       Every class at or above the threshold matches, not only the best (needs --threshold)
   --batch-size <n>    Images per inference call (default ${DEFAULT_BATCH_SIZE})
   --variant <v>       Model variant: fp32 (default), fp16, quantized...
   --resampling <r>    exact (default; matches the Python reference) or fast
@@ -46,6 +66,9 @@ export async function runClassifyCommand(argv: string[], io: CommandIO): Promise
 				model: { type: 'string', default: DEFAULT_PRESET_ID },
 				class: { type: 'string', multiple: true },
 				template: { type: 'string', default: DEFAULT_PROMPT_TEMPLATE },
+				ensemble: { type: 'string' },
+				threshold: { type: 'string' },
+				'multi-label': { type: 'boolean' },
 				'batch-size': { type: 'string' },
 				variant: { type: 'string' },
 				resampling: { type: 'string', default: 'exact' },
@@ -80,6 +103,17 @@ export async function runClassifyCommand(argv: string[], io: CommandIO): Promise
 	if (!['auto', 'native', 'wasm'].includes(backend)) return usageError(io, '--backend must be auto, native or wasm');
 	const threads = Number(values.threads);
 	if (!Number.isInteger(threads) || threads < 0) return usageError(io, '--threads must be a whole number (0: one per core)');
+	const ensemble = values.ensemble;
+	if (ensemble !== undefined && !isPromptEnsembleName(ensemble)) return usageError(io, `--ensemble must be one of: ${Object.keys(PROMPT_ENSEMBLES).join(', ')}`);
+	const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
+	let match: MatchRule | undefined;
+	if (threshold !== undefined || values['multi-label']) {
+		try {
+			match = checkedMatchRule(threshold, values['multi-label']);
+		} catch (error) {
+			return usageError(io, errorMessage(error).replace('the threshold', '--threshold').replace('multi-label needs', '--multi-label needs'));
+		}
+	}
 	const pixelsOut = values['pixels-out'];
 	if (pixelsOut) await mkdir(pixelsOut, { recursive: true });
 
@@ -94,6 +128,7 @@ export async function runClassifyCommand(argv: string[], io: CommandIO): Promise
 					files.map((file) => ({ image: () => readFile(file), classes })),
 					{
 						template: values.template,
+						templates: ensemble === undefined ? undefined : PROMPT_ENSEMBLES[ensemble as keyof typeof PROMPT_ENSEMBLES],
 						batchSize,
 						resampling,
 						signal: io.signal,
@@ -115,11 +150,15 @@ export async function runClassifyCommand(argv: string[], io: CommandIO): Promise
 		model: values.model,
 		classes,
 		template: values.template,
-		results: results.map((result, i) =>
-			result instanceof Error
-				? { file: files[i], error: result.message }
-				: { file: files[i], probabilities: result.probabilities, label: result.label, score: result.score },
-		),
+		...(ensemble === undefined ? {} : { ensemble }),
+		...(match === undefined ? {} : { threshold: match.threshold, multiLabel: match.multiLabel }),
+		results: results.map((result, i) => {
+			if (result instanceof Error) return { file: files[i], error: result.message };
+			const out = { file: files[i], probabilities: result.probabilities, label: result.label, score: result.score, scoring: result.scoring };
+			if (match === undefined) return out;
+			const labels = matchedClasses(result.probabilities, match).map((c) => result.classes[c]);
+			return { ...out, labels, matched: labels.length > 0 };
+		}),
 	};
 	io.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
 	return results.some((r) => r instanceof Error) ? 1 : 0;

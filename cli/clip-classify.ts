@@ -2,17 +2,20 @@
 import { CLASSIFY_USAGE, runClassifyCommand } from './classifyCommand';
 import type { CommandIO } from './commandIO';
 import { DOWNLOAD_USAGE, runDownloadCommand } from './downloadCommand';
+import { EMBED_USAGE, runEmbedCommand } from './embedCommand';
 import { MODELS_USAGE, runModelsCommand } from './modelsCommand';
 
-const USAGE = `clip-classify: zero-shot image classification with CLIP models, run locally (the engine of the
+const USAGE = `clip-classify: zero-shot image classification with CLIP and SigLIP models, run locally (the engine of the
 n8n node n8n-nodes-zero-shot-image-classification).
 
 Commands:
   classify   Classify image files into classes you name
+  embed      Print the embeddings of texts and image files
   download   Download a model preset or Hugging Face repo into the model cache (for offline use)
   models     List the model presets
 
 ${CLASSIFY_USAGE}
+${EMBED_USAGE}
 ${DOWNLOAD_USAGE}
 ${MODELS_USAGE}`;
 
@@ -22,6 +25,8 @@ export async function main(argv: string[], io: CommandIO): Promise<number> {
 	switch (command) {
 		case 'classify':
 			return runClassifyCommand(rest, io);
+		case 'embed':
+			return runEmbedCommand(rest, io);
 		case 'download':
 			return runDownloadCommand(rest, io);
 		case 'models':

@@ -9,7 +9,9 @@ interface ClassifyDocument {
 	model: string;
 	classes: string[];
 	template: string;
-	results: Array<{ file: string; probabilities?: number[]; label?: string; score?: number; error?: string }>;
+	threshold?: number;
+	multiLabel?: boolean;
+	results: Array<{ file: string; probabilities?: number[]; label?: string; score?: number; scoring?: string; labels?: string[]; matched?: boolean; error?: string }>;
 }
 
 describe('clip-classify classify', () => {
@@ -53,6 +55,48 @@ describe('clip-classify classify', () => {
 		const unknown = await runCli(['classify', '--nope', good[0]]);
 		expect(unknown.code).toBe(2);
 		expect(unknown.stderr).toContain('Usage: clip-classify classify');
+	});
+
+	test('--threshold adds the labels that reached it and whether any did; without it the results are as before', async () => {
+		const plain = JSON.parse((await runCli(['classify', '--model', model, '--class', 'cat,dog,car', ...good])).stdout) as ClassifyDocument;
+		expect(plain.results[0].labels).toBeUndefined();
+		expect(plain.results[0].scoring).toBe('softmax');
+		const best = plain.results.map((r) => r.score as number);
+		const threshold = (Math.min(...best) + Math.max(...best)) / 2;
+		const run = await runCli(['classify', '--model', model, '--class', 'cat,dog,car', '--threshold', String(threshold), ...good]);
+		expect(run.code).toBe(0);
+		const doc = JSON.parse(run.stdout) as ClassifyDocument;
+		expect(doc).toMatchObject({ threshold, multiLabel: false });
+		doc.results.forEach((r, i) => {
+			const passes = best[i] >= threshold;
+			expect(r).toMatchObject({ label: plain.results[i].label, matched: passes, labels: passes ? [plain.results[i].label] : [] });
+		});
+	});
+
+	test('--multi-label lists every class at or above the threshold, best first', async () => {
+		const plain = JSON.parse((await runCli(['classify', '--model', model, '--class', 'cat,dog,car', good[0]])).stdout) as ClassifyDocument;
+		const p = plain.results[0].probabilities as number[];
+		const sorted = [...p].sort((a, b) => b - a);
+		const threshold = (sorted[1] + sorted[2]) / 2;
+		const doc = JSON.parse((await runCli(['classify', '--model', model, '--class', 'cat,dog,car', '--threshold', String(threshold), '--multi-label', good[0]])).stdout) as ClassifyDocument;
+		const expected = ['cat', 'dog', 'car'].filter((_, c) => p[c] >= threshold).sort((a, b) => p[['cat', 'dog', 'car'].indexOf(b)] - p[['cat', 'dog', 'car'].indexOf(a)]);
+		expect(expected).toHaveLength(2);
+		expect(doc.results[0].labels).toEqual(expected);
+	});
+
+	test('--multi-label without --threshold, or a threshold outside 0..1, is a usage error', async () => {
+		const noThreshold = await runCli(['classify', '--model', model, '--class', 'cat,dog', '--multi-label', good[0]]);
+		expect(noThreshold.code).toBe(2);
+		expect(noThreshold.stderr).toContain('--multi-label needs a threshold above 0');
+		expect((await runCli(['classify', '--model', model, '--class', 'cat,dog', '--threshold', '2', good[0]])).code).toBe(2);
+		expect((await runCli(['classify', '--model', model, '--class', 'cat,dog', '--threshold', 'high', good[0]])).code).toBe(2);
+	});
+
+	test('--ensemble imagenet80 averages each class over the 80 templates; an unknown ensemble is a usage error', async () => {
+		const plain = JSON.parse((await runCli(['classify', '--model', model, '--class', 'cat,dog', good[0]])).stdout) as ClassifyDocument;
+		const doc = JSON.parse((await runCli(['classify', '--model', model, '--class', 'cat,dog', '--ensemble', 'imagenet80', good[0]])).stdout) as ClassifyDocument;
+		expect(doc.results[0].probabilities).not.toEqual(plain.results[0].probabilities);
+		expect((await runCli(['classify', '--model', model, '--class', 'cat', '--ensemble', 'nope', good[0]])).code).toBe(2);
 	});
 
 	test('a missing model folder fails the run with a message naming it', async () => {
