@@ -18,10 +18,11 @@ const isClassifyNode = (node) => node.type === NODE_TYPE || node.type.endsWith('
 
 const EXAMPLES = {
 	triage: 'image-triage.json',
+	triageRouted: 'image-triage-routed.json',
 	httpApi: 'http-api.json',
 };
 
-/** @param {'triage'|'httpApi'} name */
+/** @param {'triage'|'triageRouted'|'httpApi'} name */
 function loadExample(name) {
 	return JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, EXAMPLES[name]), 'utf8'));
 }
@@ -54,6 +55,15 @@ function withModel(workflow, modelRef) {
 	});
 }
 
+/** The workflow with the Classify node's Options merged with `options` (e.g. a threshold tuned to another model). */
+function withClassifyOptions(workflow, options) {
+	return mapNodes(workflow, (node) => {
+		if (!isClassifyNode(node)) return node;
+		node.parameters.options = { ...(node.parameters.options || {}), ...options };
+		return node;
+	});
+}
+
 /** The triage example with its "Folders" node set to `inbox` and `sorted`. */
 function withTriageFolders(workflow, { inbox, sorted }) {
 	return mapNodes(workflow, (node) => {
@@ -67,8 +77,8 @@ function withTriageFolders(workflow, { inbox, sorted }) {
 }
 
 /**
- * The triage example's labels: the class list of its Classify node, which its Switch routes one
- * output each, plus `other` (the Switch's fallback output). Each needs a folder under `sorted`
+ * A triage example's labels: the class list of its Classify node, which its Switch (or, routed,
+ * the Classify node itself) sends to one output each, plus `other` (the fallback output). Each needs a folder under `sorted`
  * (Write Files to Disk does not create folders).
  */
 function triageLabels(workflow) {
@@ -95,6 +105,7 @@ module.exports = {
 	loadExample,
 	presetIds,
 	withModel,
+	withClassifyOptions,
 	withTriageFolders,
 	triageLabels,
 	prepareTriageFolders,

@@ -129,9 +129,10 @@ async function importExamples({ layout, env, userFolder, model, filesDir }) {
 	// Loaded through N8N_CUSTOM_EXTENSIONS, the node's type is CUSTOM.<name>, not the published name.
 	const prepare = (workflow) => rewriteNodeTypes(examples.withModel(workflow, model), examples.PACKAGE_NAME, CUSTOM_PACKAGE_NAME);
 	const triage = examples.withTriageFolders(prepare(examples.loadExample('triage')), folders);
+	const triageRouted = examples.withTriageFolders(prepare(examples.loadExample('triageRouted')), folders);
 	const httpApi = prepare(examples.loadExample('httpApi'));
 	examples.prepareTriageFolders(triage, folders);
-	const workflows = [triage, httpApi];
+	const workflows = [triage, triageRouted, httpApi];
 	const hash = crypto.createHash('sha256').update(JSON.stringify(workflows)).digest('hex');
 	const marker = path.join(userFolder, 'examples-imported.json');
 	const previous = fs.existsSync(marker) ? JSON.parse(fs.readFileSync(marker, 'utf8')).hash : null;
@@ -226,6 +227,7 @@ async function main() {
 	say(' Examples (Overview → Workflows):');
 	say(`  • "Image triage": put images into ${folders.inbox}, run it,`);
 	say(`    find them in ${folders.sorted}/<label>/`);
+	say('  • "Image triage, routed by class": the same, the Classify node routing by class itself');
 	say('  • "HTTP API" (active):');
 	say(`    printf '{"image": "data:image/jpeg;base64,%s", "classes": ["cat", "dog"]}' "$(base64 -w0 photo.jpg)" |`);
 	say(`      curl -s ${url}/webhook/zero-shot-image-classification -H 'content-type: application/json' --data-binary @-`);

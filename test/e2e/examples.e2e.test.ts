@@ -5,10 +5,12 @@
  *
  *  - image triage: Read Files from Disk → classify → Switch on `label` → Write Files to Disk, each
  *    image ends up in the folder of the label the engine gives it;
+ *  - image triage, routed by class: the same without a Switch, the node's own outputs routing each
+ *    image into its class folder and low scores into `other/`;
  *  - HTTP API: `n8n start` with the workflow active, real HTTP requests to
  *    POST /webhook/zero-shot-image-classification — one image, a list (batched), a prompt template
  *    in `config`, and bad requests answered 400 with the node's error;
- *  - `npm start` itself: one command brings n8n up with the package and both examples, and Ctrl-C
+ *  - `npm start` itself: one command brings n8n up with the package and the examples, and Ctrl-C
  *    stops it, leaving nothing running.
  */
 import { spawn } from 'node:child_process';
@@ -37,8 +39,9 @@ const runner = require('./n8nRunner') as typeof import('./n8nRunner');
 const server = require('./n8nServer') as typeof import('./n8nServer');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const examples = require('../../scripts/exampleWorkflows') as {
-	loadExample(name: 'triage' | 'httpApi'): import('./n8nRunner').Workflow;
+	loadExample(name: 'triage' | 'triageRouted' | 'httpApi'): import('./n8nRunner').Workflow;
 	withModel<W>(workflow: W, model: string): W;
+	withClassifyOptions<W>(workflow: W, options: Record<string, unknown>): W;
 	withTriageFolders<W>(workflow: W, folders: { inbox: string; sorted: string }): W;
 	triageLabels(workflow: unknown): { classes: string[]; folders: string[] };
 	prepareTriageFolders(workflow: unknown, folders: { inbox: string; sorted: string }): void;
@@ -95,7 +98,10 @@ describe(`the example workflows in real n8n ${layout.version}`, () => {
 		const { classes } = examples.triageLabels(triage);
 		const switchNode = triage.nodes.find((n) => n.type === 'n8n-nodes-base.switch') as { parameters: { rules: { values: Array<{ outputKey: string }> } } };
 		expect(switchNode.parameters.rules.values.map((rule) => rule.outputKey)).toEqual(classes);
-		for (const name of ['triage', 'httpApi'] as const) {
+		const routed = examples.loadExample('triageRouted');
+		expect(routed.nodes.map((n) => n.type)).not.toContain('n8n-nodes-base.switch');
+		expect(examples.triageLabels(routed).classes).toEqual(classes);
+		for (const name of ['triage', 'triageRouted', 'httpApi'] as const) {
 			const types = examples.loadExample(name).nodes.map((n) => n.type);
 			expect(types).toContain(`${examples.PACKAGE_NAME}.zeroShotImageClassification`);
 		}
@@ -129,6 +135,34 @@ describe(`the example workflows in real n8n ${layout.version}`, () => {
 		for (const [name, label] of written) {
 			expect(readFileSync(path.join(folders.sorted, label, name)).equals(readFileSync(path.join(folders.inbox, name)))).toBe(true);
 		}
+	});
+
+	test('image triage routed by class: each image lands in its class folder, a low-confidence one in other/', async () => {
+		const folders = { inbox: path.join(filesDir, 'routed-inbox'), sorted: path.join(filesDir, 'routed-sorted') };
+		let workflow = examples.withModel(examples.loadExample('triageRouted'), model);
+		const { classes, folders: labelFolders } = examples.triageLabels(workflow);
+		const parameters = classifyParameters(workflow);
+		const reference = referenceClassifications({ model, template: parameters.promptTemplate, requests: imageFiles.map((file) => ({ file, classes })) });
+		// The shipped threshold (0.5) is for a real CLIP model; the tiny random one scores lower, so
+		// the test sets one between its scores: the images under it must land in other/.
+		const best = reference.map((r) => r.score).sort((a, b) => a - b);
+		const threshold = (best[1] + best[2]) / 2;
+		workflow = examples.withTriageFolders(examples.withClassifyOptions(workflow, { confidenceThreshold: threshold }), folders);
+		examples.prepareTriageFolders(workflow, folders);
+		for (const file of imageFiles) copyFileSync(file, path.join(folders.inbox, path.basename(file)));
+
+		const result = await runner.runWorkflow(workflow, { packageDir: REPO_ROOT, userFolder });
+		timings.push(`triage routed: import ${result.importMs} ms, execute ${result.executeMs} ms`);
+		if (!result.ok) throw new Error(explain(result));
+		expect(runner.unexpectedWarnings(result)).toEqual([]);
+
+		const expectedFolder = new Map(imageFiles.map((file, i) => [path.basename(file), reference[i].score >= threshold ? reference[i].label : 'other']));
+		expect([...expectedFolder.values()].filter((label) => label === 'other')).toHaveLength(2);
+		const written = new Map<string, string>();
+		for (const label of labelFolders) {
+			for (const name of readdirSync(path.join(folders.sorted, label))) written.set(name, label);
+		}
+		expect(Object.fromEntries(written)).toEqual(Object.fromEntries(expectedFolder));
 	});
 
 	describe('HTTP API, served by `n8n start` with the workflow active', () => {
@@ -190,6 +224,29 @@ describe(`the example workflows in real n8n ${layout.version}`, () => {
 			expect(maxAbsDifference(probabilities, withDefault)).toBeGreaterThan(0);
 		});
 
+		test('config.threshold and config.multi_label answer the matched labels too', async () => {
+			const classes = ['cat', 'dog', 'car'];
+			const [expected] = reference([imageFiles[1]], classes);
+			const sorted = [...expected.probabilities].sort((a, b) => b - a);
+			const threshold = (sorted[1] + sorted[2]) / 2;
+			const single = await server.request('POST', url, { image: dataUrl(imageFiles[1]), classes, config: { threshold } });
+			expect(single.status).toBe(200);
+			expect(single.body).toMatchObject({ labels: [expected.label], matched: true });
+			const multi = await server.request('POST', url, { image: dataUrl(imageFiles[1]), classes, config: { threshold, multi_label: true } });
+			expect(multi.status).toBe(200);
+			const passing = classes.filter((_, c) => expected.probabilities[c] >= threshold);
+			expect(((multi.body as { labels: string[] }).labels).sort()).toEqual(passing.sort());
+			expect(Object.keys(multi.body as object).sort()).toEqual(['labels', 'matched', 'probabilities']);
+			const none = await server.request('POST', url, { image: dataUrl(imageFiles[1]), classes, config: { threshold: Math.min(1, sorted[0] + 1e-6) } });
+			expect(none.body).toMatchObject({ labels: [], matched: false });
+		});
+
+		test('config.multi_label without a threshold is answered 400 with the reason', async () => {
+			const response = await server.request('POST', url, { image: dataUrl(imageFiles[1]), classes: ['a', 'b'], config: { multi_label: true } });
+			expect(response.status).toBe(400);
+			expect((response.body as { error: string }).error).toMatch(/multi-label needs a threshold above 0/);
+		});
+
 		test.each([
 			['a malformed data URL', { image: 'data:image/png;base64', classes: ['a', 'b'] }, /malformed data URL/],
 			['something that is not an image', { image: `data:image/png;base64,${Buffer.from('not an image at all').toString('base64')}`, classes: ['a', 'b'] }, /not a readable image/],
@@ -202,7 +259,7 @@ describe(`the example workflows in real n8n ${layout.version}`, () => {
 		});
 	});
 
-	test('`npm start` brings n8n up with the package and both examples, and Ctrl-C stops all of it', async () => {
+	test('`npm start` brings n8n up with the package and the examples, and Ctrl-C stops all of it', async () => {
 		const startFolder = path.join(userFolder, 'npm-start');
 		const port = await server.freePort();
 		const started = Date.now();
@@ -228,7 +285,7 @@ describe(`the example workflows in real n8n ${layout.version}`, () => {
 			const cookie = await server.ownerSession(`http://127.0.0.1:${port}`);
 			const workflows = await server.request('GET', `http://127.0.0.1:${port}/rest/workflows`, undefined, { cookie });
 			const names = ((workflows.body as { data?: Array<{ name: string }> }).data ?? []).map((w) => w.name);
-			expect(names.sort()).toEqual(['HTTP API: zero-shot image classification', 'Image triage (zero-shot CLIP)']);
+			expect(names.sort()).toEqual(['HTTP API: zero-shot image classification', 'Image triage (zero-shot CLIP)', 'Image triage, routed by class (zero-shot CLIP)']);
 			// The HTTP API example is active; the triage example's folders exist.
 			const response = await server.request('POST', `http://127.0.0.1:${port}${WEBHOOK_PATH}`, { image: dataUrl(imageFiles[0]), classes: ['a', 'b'] });
 			expect(response.status).toBe(200);

@@ -139,7 +139,7 @@ describe('One Branch per Class in n8n', () => {
 
 	test('multi-label without a threshold is refused with a clear error', async () => {
 		const result = await run([images[0]], { options: { multiLabel: true } });
-		expect(result.error?.message).toBe('multi-label needs a threshold above 0');
+		expect(result.error?.message).toBe('Item 0: multi-label needs a threshold above 0');
 	});
 
 	test('with "Continue", a failed item goes to Other with its error and the others are routed', async () => {

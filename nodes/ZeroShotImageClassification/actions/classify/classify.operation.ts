@@ -23,6 +23,7 @@ export const description = classifyProperties;
 
 interface PendingItem {
 	readonly index: number;
+	readonly rule: MatchRule;
 	readonly requests: ClassificationRequest[];
 	readonly batched: boolean;
 }
@@ -65,13 +66,6 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const items = this.getInputData();
 	const routing = this.getNodeParameter('output', 0, 'single') === 'perClass';
 	const options = this.getNodeParameter('options', 0, {}) as NodeOptions;
-	let rule: MatchRule;
-	try {
-		rule = checkedMatchRule(options.confidenceThreshold, options.multiLabel);
-	} catch (error) {
-		throw new NodeOperationError(this.getNode(), (error as Error).message, { description: (error as EngineError).hint });
-	}
-	const showMatches = routing || rule.threshold > 0 || rule.multiLabel;
 	const outputs = routing ? routedOutputs(this) : undefined;
 	const templates = promptTemplates(this);
 
@@ -82,6 +76,13 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	// Per-item parameters first: a bad item is reported (or skipped) without touching the model.
 	for (let i = 0; i < items.length; i++) {
 		try {
+			// Read per item: an expression may set them from the item (the HTTP example does), and a
+			// bad value fails that item only, where a node-level throw under "Continue" would pass the
+			// input through unscored.
+			const rule = checkedMatchRule(
+				this.getNodeParameter('options.confidenceThreshold', i, 0) as number,
+				this.getNodeParameter('options.multiLabel', i, false) as boolean,
+			);
 			const classes = itemClasses(this, i);
 			if (outputs) {
 				const problem = routingProblem(classes, outputs.labels);
@@ -92,7 +93,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 			if (batched && routing) {
 				throw new EngineError('CLASS_LIST', 'its JSON field holds a list of images, and One Branch per Class routes one image per item', 'Split the list into one item per image first (Split Out node).');
 			}
-			pending.push({ index: i, requests: loaders.map((image) => ({ image, classes: classes.labels, descriptions: classes.descriptions })), batched });
+			pending.push({ index: i, rule, requests: loaders.map((image) => ({ image, classes: classes.labels, descriptions: classes.descriptions })), batched });
 		} catch (error) {
 			failures.set(i, error as Error);
 		}
@@ -118,7 +119,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				);
 			});
 			let next = 0;
-			for (const { index, requests, batched } of pending) {
+			for (const { index, rule, requests, batched } of pending) {
 				const own = results.slice(next, next + requests.length);
 				next += requests.length;
 				const failed = own.findIndex((r) => r instanceof Error);
@@ -129,6 +130,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				}
 				const classified = own as Classification[];
 				const matches = classified.map((r) => matchedClasses(r.probabilities, rule));
+				const showMatches = routing || rule.threshold > 0 || rule.multiLabel;
 				const labels = showMatches ? matches.map((m, k) => m.map((c) => classified[k].classes[c])) : undefined;
 				const json = batched
 					? batchedClassificationJson(classified, options.topK ?? 0, labels)
