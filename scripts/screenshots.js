@@ -4,6 +4,7 @@
  * Takes the README's screenshots of the n8n editor (not part of CI):
  *   docs/images/image-triage-workflow.png   the triage example on the canvas
  *   docs/images/node-parameters.png         the node's parameter panel in that workflow
+ *   docs/images/image-triage-routed-workflow.png   the routed triage example (one output per class)
  *
  *   apt-get install -y chromium   # Debian's browser; playwright-core downloads none
  *   node scripts/screenshots.js [--out docs/images] [--keep]
@@ -86,7 +87,18 @@ async function main() {
 		await page.screenshot({ path: panelFile });
 		log(`wrote ${panelFile}`);
 
-		for (const file of [canvasFile, panelFile]) {
+		await page.keyboard.press('Escape').catch(() => undefined);
+		log('opening the routed image triage workflow');
+		await page.goto(`${running.url}/workflow/ZsicImageTriageRouted1`, { waitUntil: 'networkidle' });
+		await page.waitForSelector('[data-test-id="canvas-node"]', { timeout: 60_000 });
+		await dismissPopups(page);
+		await page.keyboard.press('1');
+		await page.waitForTimeout(800);
+		const routedFile = path.join(outDir, 'image-triage-routed-workflow.png');
+		await page.screenshot({ path: routedFile });
+		log(`wrote ${routedFile}`);
+
+		for (const file of [canvasFile, panelFile, routedFile]) {
 			const size = fs.statSync(file).size;
 			if (size > MAX_BYTES) throw new Error(`${file} is ${size} bytes, over ${MAX_BYTES}`);
 			log(`${path.basename(file)}: ${(size / 1024).toFixed(0)} KB`);
