@@ -35,6 +35,8 @@ Options:
   --ensemble <name>   Average each class over a template ensemble instead: imagenet80 (CLIP's 80 ImageNet templates)
   --threshold <t>     Lowest score (0 to 1) that counts as a match; scores are not calibrated, tune it on your images
   --multi-label       Every class at or above the threshold matches, not only the best (needs --threshold)
+  --logit-scale <s>   Multiplier of the cosines (default: the model's own; 100 for CLIP)
+  --logit-bias <b>    SigLIP's bias (default: the model's own); Immich SigLIP folders need both
   --batch-size <n>    Images per inference call (default ${DEFAULT_BATCH_SIZE})
   --variant <v>       Model variant: fp32 (default), fp16, quantized...
   --resampling <r>    exact (default; matches the Python reference) or fast
@@ -69,6 +71,8 @@ export async function runClassifyCommand(argv: string[], io: CommandIO): Promise
 				ensemble: { type: 'string' },
 				threshold: { type: 'string' },
 				'multi-label': { type: 'boolean' },
+				'logit-scale': { type: 'string' },
+				'logit-bias': { type: 'string' },
 				'batch-size': { type: 'string' },
 				variant: { type: 'string' },
 				resampling: { type: 'string', default: 'exact' },
@@ -114,6 +118,10 @@ export async function runClassifyCommand(argv: string[], io: CommandIO): Promise
 			return usageError(io, errorMessage(error).replace('the threshold', '--threshold').replace('multi-label needs', '--multi-label needs'));
 		}
 	}
+	const logitScale = values['logit-scale'] === undefined ? undefined : Number(values['logit-scale']);
+	if (logitScale !== undefined && !(Number.isFinite(logitScale) && logitScale > 0)) return usageError(io, '--logit-scale must be a positive number');
+	const logitBias = values['logit-bias'] === undefined ? undefined : Number(values['logit-bias']);
+	if (logitBias !== undefined && !Number.isFinite(logitBias)) return usageError(io, '--logit-bias must be a number');
 	const pixelsOut = values['pixels-out'];
 	if (pixelsOut) await mkdir(pixelsOut, { recursive: true });
 
@@ -131,6 +139,8 @@ export async function runClassifyCommand(argv: string[], io: CommandIO): Promise
 						templates: ensemble === undefined ? undefined : PROMPT_ENSEMBLES[ensemble as keyof typeof PROMPT_ENSEMBLES],
 						batchSize,
 						resampling,
+						logitScale,
+						logitBias,
 						signal: io.signal,
 						onPixels: pixelsOut
 							? (index, pixels) => {

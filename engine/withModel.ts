@@ -24,7 +24,7 @@ export async function withModel<T>(selection: ModelSelection, work: (model: Clip
 	const registry = selection.registry ?? sharedModelRegistry;
 	return registry.use(
 		resolved.folder,
-		{ variant: variant ?? resolved.variant ?? resolved.preset?.defaultVariant, runtime: selection.runtime, logitScale: resolved.preset?.logitScale },
+		{ variant: variant ?? resolved.variant ?? resolved.preset?.defaultVariant, runtime: selection.runtime, logitScale: resolved.preset?.logitScale, logitBias: resolved.preset?.logitBias },
 		work,
 	);
 }

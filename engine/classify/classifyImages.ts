@@ -6,6 +6,7 @@ import { classListProblem } from '../text/classList';
 import { classPrompts } from '../text/classPrompts';
 import { DEFAULT_PROMPT_TEMPLATE } from '../text/promptTemplate';
 import { EngineError } from '../errors';
+import { classificationScoring } from './classificationScoring';
 
 /** One image to classify against its own class list. */
 export interface ClassificationRequest {
@@ -34,6 +35,8 @@ export interface ClassifyOptions extends ImageEmbeddingOptions {
 	readonly templates?: readonly string[];
 	/** Overrides the model's logit scale (the multiplier, e.g. 100). */
 	readonly logitScale?: number;
+	/** Overrides a SigLIP model's logit bias. */
+	readonly logitBias?: number;
 }
 
 export { DEFAULT_BATCH_SIZE } from '../embed/embedImages';
@@ -45,7 +48,7 @@ export { DEFAULT_BATCH_SIZE } from '../embed/embedImages';
  */
 export async function classifyImages(model: ClipModel, requests: readonly ClassificationRequest[], options: ClassifyOptions = {}): Promise<Array<Classification | Error>> {
 	const templates = options.templates && options.templates.length > 0 ? options.templates : [options.template ?? DEFAULT_PROMPT_TEMPLATE];
-	const rule: ScoringRule = options.logitScale === undefined ? model.scoring : { ...model.scoring, scale: options.logitScale };
+	const rule: ScoringRule = classificationScoring(model, options);
 	const results: Array<Classification | Error> = new Array(requests.length);
 
 	// A request whose class list cannot be scored fails alone (its image is never read); the others go on.

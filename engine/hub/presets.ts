@@ -31,7 +31,12 @@ export interface PresetManifest {
 	};
 	layout: ModelLayout;
 	defaultVariant: string;
-	logitScale: number;
+	/**
+	 * The trained logit scale (the multiplier) and, for SigLIP, bias, for folders that do not carry
+	 * them (separate towers); an export's own values win. Absent: not known when the preset was written.
+	 */
+	logitScale?: number;
+	logitBias?: number;
 	embeddingSize: number;
 	license: string;
 	/** Of the default variant. */
@@ -146,7 +151,8 @@ export function validatePresetManifest(value: unknown, expectedId?: string): Pre
 		source: { repo, revision, ...(typeof source.comment === 'string' ? { comment: source.comment } : {}), files },
 		layout: layout as ModelLayout,
 		defaultVariant,
-		logitScale: requirePositive(value, 'logitScale', fail),
+		...(value.logitScale !== undefined ? { logitScale: requirePositive(value, 'logitScale', fail) } : {}),
+		...(value.logitBias !== undefined ? { logitBias: requireFinite(value, 'logitBias', fail) } : {}),
 		embeddingSize: requirePositiveInteger(value, 'embeddingSize', fail),
 		license,
 		approxDownloadBytes: requirePositiveInteger(value, 'approxDownloadBytes', fail),
@@ -200,6 +206,12 @@ function requireString(record: Record<string, unknown>, key: string, fail: (mess
 function requirePositive(record: Record<string, unknown>, key: string, fail: (message: string) => never): number {
 	const value = record[key];
 	if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) return fail(`${key} must be a positive number`);
+	return value;
+}
+
+function requireFinite(record: Record<string, unknown>, key: string, fail: (message: string) => never): number {
+	const value = record[key];
+	if (typeof value !== 'number' || !Number.isFinite(value)) return fail(`${key} must be a number`);
 	return value;
 }
 

@@ -1,15 +1,17 @@
 import { EngineError } from '../errors';
 import { DEFAULT_RUNTIME_OPTIONS, type RuntimeOptions } from '../onnx/runtimeOptions';
+import type { TokenPadding } from './towerSignatures';
 import { ensembleEmbedding } from '../scoring/embeddingMath';
 import type { ScoringRule } from '../scoring/scoringRule';
 import { promptSetKey } from '../text/classPrompts';
 import { PromptTokenizer } from '../text/promptTokenizer';
 import { TextEmbeddingCache } from '../text/textEmbeddingCache';
 import type { PreprocessSpec } from '../image/preprocessSpec';
-import type { ClipTowers } from './clipTowers';
+import type { ClipTowers, ExportLogits } from './clipTowers';
 import { CombinedTowers } from './combinedTowers';
 import { inspectModelFolder } from './inspectModelFolder';
 import type { ModelDescriptor } from './modelDescriptor';
+import type { ModelFamily } from './modelFamily';
 import { SeparateTowers } from './separateTowers';
 
 /** The logit scale OpenAI and LAION CLIP models converge to in training (exp(4.6052)). */
@@ -21,6 +23,8 @@ export interface ClipModelOptions {
 	readonly runtime?: RuntimeOptions;
 	/** Logit scale known from elsewhere (a preset); the export's own wins when it has one. */
 	readonly logitScale?: number;
+	/** SigLIP's logit bias known from elsewhere (a preset); used with `logitScale`, the export's own wins. */
+	readonly logitBias?: number;
 	readonly textCacheEntries?: number;
 }
 
@@ -37,27 +41,56 @@ export class ClipModel {
 		readonly descriptor: ModelDescriptor,
 		private readonly tokenizer: PromptTokenizer,
 		private readonly towers: ClipTowers,
-		readonly logitScale: number,
+		/**
+		 * How this model turns cosine similarities into scores; undefined for a SigLIP folder that
+		 * gives no scale and bias (its embeddings still work, classifying needs them from elsewhere).
+		 */
+		readonly scoring: ScoringRule | undefined,
 		textCacheEntries: number | undefined,
 	) {
 		this.textCache = new TextEmbeddingCache(textCacheEntries);
-		this.scoring = { kind: 'softmax', scale: logitScale };
 	}
 
-	/** How this model turns cosine similarities into scores. */
-	readonly scoring: ScoringRule;
+	get family(): ModelFamily {
+		return this.descriptor.family;
+	}
+
+	/** The softmax logit scale (CLIP), or SigLIP's scale; undefined when unknown. */
+	get logitScale(): number | undefined {
+		return this.scoring?.scale;
+	}
 
 	static async load(folder: string, options: ClipModelOptions = {}): Promise<ClipModel> {
 		const descriptor = await inspectModelFolder(folder, options.variant ?? 'fp32');
-		const tokenizer = await PromptTokenizer.load(descriptor.tokenizer, descriptor.tokenizerConfig);
+		const { textRules } = descriptor;
+		const tokenizer = await PromptTokenizer.load(descriptor.tokenizer, descriptor.tokenizerConfig, textRules.normalization);
 		const runtime = options.runtime ?? DEFAULT_RUNTIME_OPTIONS;
 		const { size } = descriptor.preprocess;
+		const padding = { padId: tokenizer.padId, toContextLength: textRules.padToContextLength };
+		const sigmoidFamily = descriptor.family === 'siglip';
 		const towers: ClipTowers =
 			descriptor.towers.kind === 'separate'
-				? await SeparateTowers.load(descriptor.towers, size, tokenizer.padId, descriptor.embeddingSize, descriptor.contextLength, runtime)
-				: await CombinedTowers.load(descriptor.towers.model, size, tokenizer.padId, tokenizer.encode('', descriptor.contextLength), descriptor.embeddingSize, descriptor.contextLength, runtime);
-		const logitScale = towers.exportLogitScale ?? options.logitScale ?? TRAINED_LOGIT_SCALE;
-		return new ClipModel(descriptor, tokenizer, towers, logitScale, options.textCacheEntries);
+				? await SeparateTowers.load(descriptor.towers, size, padding, descriptor.embeddingSize, descriptor.contextLength, runtime)
+				: await CombinedTowers.load(
+						descriptor.towers.model,
+						size,
+						padding,
+						[tokenizer.encode('', descriptor.contextLength), tokenizer.encode('a photo of a dog', descriptor.contextLength)],
+						sigmoidFamily,
+						descriptor.embeddingSize,
+						descriptor.contextLength,
+						runtime,
+					);
+		let exported = towers.exportLogits;
+		if (sigmoidFamily && exported === undefined && descriptor.scoringGraph !== undefined) {
+			try {
+				exported = await probeScoringGraph(descriptor, tokenizer, padding, runtime);
+			} catch (error) {
+				await towers.release();
+				throw error;
+			}
+		}
+		return new ClipModel(descriptor, tokenizer, towers, modelScoring(descriptor.family, exported, options), options.textCacheEntries);
 	}
 
 	get preprocess(): PreprocessSpec {
@@ -144,4 +177,33 @@ export class ClipModel {
 		this.textCache.clear();
 		return this.towers.release();
 	}
+}
+
+/** SigLIP scale and bias from the combined graph beside separate towers: loaded once, probed, released. */
+async function probeScoringGraph(descriptor: ModelDescriptor, tokenizer: PromptTokenizer, padding: TokenPadding, runtime: RuntimeOptions): Promise<ExportLogits | undefined> {
+	const graph = await CombinedTowers.load(
+		descriptor.scoringGraph as string,
+		descriptor.preprocess.size,
+		padding,
+		[tokenizer.encode('', descriptor.contextLength), tokenizer.encode('a photo of a dog', descriptor.contextLength)],
+		true,
+		descriptor.embeddingSize,
+		descriptor.contextLength,
+		runtime,
+	);
+	const logits = graph.exportLogits;
+	await graph.release();
+	return logits;
+}
+
+/**
+ * The scoring a model folder implies. CLIP: softmax with the export's scale, else the preset's, else
+ * the trained 100. SigLIP: sigmoid with the export's scale and bias, else the preset's pair; never a
+ * guessed bias (a wrong one moves every score), so without either the rule stays unknown.
+ */
+export function modelScoring(family: ModelFamily, exported: ExportLogits | undefined, known: Pick<ClipModelOptions, 'logitScale' | 'logitBias'>): ScoringRule | undefined {
+	if (family === 'clip') return { kind: 'softmax', scale: exported?.scale ?? known.logitScale ?? TRAINED_LOGIT_SCALE };
+	if (exported) return { kind: 'sigmoid', scale: exported.scale, bias: exported.bias };
+	if (known.logitScale !== undefined && known.logitBias !== undefined) return { kind: 'sigmoid', scale: known.logitScale, bias: known.logitBias };
+	return undefined;
 }

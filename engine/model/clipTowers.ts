@@ -11,7 +11,13 @@ export interface ClipTowers {
 	/** Images per call = pixels.length / (3 x size x size). */
 	embedImages(pixels: Float32Array, count: number): Promise<Float32Array[]>;
 	embedTexts(tokenIds: readonly (readonly number[])[]): Promise<Float32Array[]>;
-	/** A logit scale the export itself defines (combined graphs), if any. */
-	readonly exportLogitScale: number | undefined;
+	/** The logit scale (and bias) the export itself defines (combined graphs), if any. */
+	readonly exportLogits: ExportLogits | undefined;
 	release(): Promise<void>;
+}
+
+/** logit = scale × cosine + bias; `scale` is the multiplier, exp(logit_scale); CLIP's bias is 0. */
+export interface ExportLogits {
+	readonly scale: number;
+	readonly bias: number;
 }

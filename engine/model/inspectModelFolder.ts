@@ -4,8 +4,14 @@ import { EngineError, ModelFileError } from '../errors';
 import type { PreprocessSpec } from '../image/preprocessSpec';
 import type { ResizeMode } from '../image/resizeGeometry';
 import { DEFAULT_CONTEXT_LENGTH, type ModelDescriptor } from './modelDescriptor';
+import { CLIP_TEXT_RULES, familyOfHfConfig, familyOfOpenClipConfig, openClipTextNormalization, type TextRules } from './modelFamily';
 import { variantSuffix, variantsIn } from './modelVariants';
 import { readJsonFile } from './readJsonFile';
+
+async function firstExisting(paths: readonly string[]): Promise<string | undefined> {
+	for (const path of paths) if (await exists(path)) return path;
+	return undefined;
+}
 
 async function exists(path: string): Promise<boolean> {
 	try {
@@ -92,6 +98,8 @@ async function inspectHuggingFace(folder: string, variant: string): Promise<Mode
 	if (!(await exists(tokenizer))) throw new ModelFileError(tokenizer, 'is missing');
 	const tokenizerConfig = join(folder, 'tokenizer_config.json');
 
+	const family = familyOfHfConfig(config, configPath);
+	checkRescaleAndResample(preprocessor, preprocessorPath);
 	const textConfig = (config.text_config ?? {}) as Record<string, unknown>;
 	const visionConfig = (config.vision_config ?? {}) as Record<string, unknown>;
 	const crop = sizeOf(preprocessor.crop_size);
@@ -109,8 +117,11 @@ async function inspectHuggingFace(folder: string, variant: string): Promise<Mode
 	return {
 		folder,
 		layout: 'hf',
+		family,
+		textRules: family === 'siglip' ? await hfSiglipTextRules(tokenizerConfig) : CLIP_TEXT_RULES,
 		variant,
 		towers,
+		...(family === 'siglip' && towers.kind === 'separate' ? { scoringGraph: await firstExisting([combined, join(onnxDir, 'model.onnx')]) } : {}),
 		tokenizer,
 		tokenizerConfig: (await exists(tokenizerConfig)) ? tokenizerConfig : undefined,
 		preprocess,
@@ -118,6 +129,33 @@ async function inspectHuggingFace(folder: string, variant: string): Promise<Mode
 		embeddingSize: positiveInt(config.projection_dim),
 		availableVariants,
 	};
+}
+
+/** PIL.Image.BICUBIC, the filter every CLIP and SigLIP processor uses and the only one the engine reproduces. */
+const PIL_BICUBIC = 3;
+
+/**
+ * The engine scales pixels by 1/255 and resamples with Pillow's bicubic filter: a processor config
+ * asking for anything else is refused rather than silently preprocessed differently.
+ */
+function checkRescaleAndResample(preprocessor: Record<string, unknown>, path: string): void {
+	if (preprocessor.do_rescale === false) throw new ModelFileError(path, '"do_rescale": false is not supported (pixels are always scaled to 0..1)');
+	const factor = preprocessor.rescale_factor;
+	if (factor !== undefined && (typeof factor !== 'number' || Math.abs(factor - 1 / 255) > 1e-9)) {
+		throw new ModelFileError(path, `"rescale_factor" ${String(factor)} is not supported (only 1/255)`);
+	}
+	if (preprocessor.resample !== undefined && preprocessor.resample !== PIL_BICUBIC) {
+		throw new ModelFileError(path, `"resample" ${String(preprocessor.resample)} is not supported (only 3, bicubic)`);
+	}
+}
+
+/**
+ * SigLIP's Hugging Face tokenizer was trained on lower-cased, punctuation-free text and padded to
+ * max_length; `do_lower_case: false` in tokenizer_config.json keeps the case (and punctuation).
+ */
+async function hfSiglipTextRules(tokenizerConfig: string): Promise<TextRules> {
+	const config = (await exists(tokenizerConfig)) ? await readJsonFile(tokenizerConfig) : {};
+	return { padToContextLength: true, normalization: config.do_lower_case === false ? 'whitespace' : 'canonicalize' };
 }
 
 const OPEN_CLIP_RESIZE_MODES: readonly string[] = ['shortest', 'squash'];
@@ -149,9 +187,12 @@ async function inspectImmich(folder: string, variant: string): Promise<ModelDesc
 	const tokenizer = join(folder, 'textual', 'tokenizer.json');
 	if (!(await exists(tokenizer))) throw new ModelFileError(tokenizer, 'is missing');
 	const tokenizerConfig = join(folder, 'textual', 'tokenizer_config.json');
+	const family = familyOfOpenClipConfig(config);
 	return {
 		folder,
 		layout: 'immich',
+		family,
+		textRules: { padToContextLength: family === 'siglip', normalization: openClipTextNormalization(config, family) },
 		variant,
 		towers: { kind: 'separate', text, vision },
 		tokenizer,

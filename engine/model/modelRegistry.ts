@@ -79,7 +79,7 @@ export class ModelRegistry {
 		} catch {
 			// A missing folder fails in the load, with a message naming it.
 		}
-		return JSON.stringify([resolved, options.variant ?? 'fp32', options.runtime?.intraOpThreads ?? 0, options.runtime?.backend ?? 'auto', options.logitScale ?? null]);
+		return JSON.stringify([resolved, options.variant ?? 'fp32', options.runtime?.intraOpThreads ?? 0, options.runtime?.backend ?? 'auto', options.logitScale ?? null, options.logitBias ?? null]);
 	}
 
 	private async evictIdle(): Promise<void> {

@@ -4,7 +4,7 @@ import type { RuntimeOptions } from '../onnx/runtimeOptions';
 import { floatRows, floatTensor, integerTensor } from '../onnx/tensorData';
 import { l2NormalizeInPlace } from '../scoring/embeddingMath';
 import type { ClipTowers } from './clipTowers';
-import { maxBatch, textSignature, visionSignature, type TextSignature, type VisionSignature } from './towerSignatures';
+import { maxBatch, paddedLength, textSignature, visionSignature, type TextSignature, type TokenPadding, type VisionSignature } from './towerSignatures';
 import type { Tensor } from 'onnxruntime-node';
 
 export function checkedEmbeddings(rows: Float32Array[], path: string, expectedDim: number | undefined): Float32Array[] {
@@ -45,7 +45,7 @@ export class SeparateTowers implements ClipTowers {
 	readonly maxImageBatch: number;
 	readonly maxTextBatch: number;
 	readonly contextLength: number;
-	readonly exportLogitScale = undefined;
+	readonly exportLogits = undefined;
 
 	private constructor(
 		private readonly text: OnnxSession,
@@ -53,7 +53,7 @@ export class SeparateTowers implements ClipTowers {
 		private readonly textSig: TextSignature,
 		private readonly visionSig: VisionSignature,
 		private readonly size: number,
-		private readonly padId: number,
+		private readonly tokens: TokenPadding,
 		private readonly embeddingSize: number | undefined,
 		configuredContextLength: number,
 	) {
@@ -63,7 +63,7 @@ export class SeparateTowers implements ClipTowers {
 		checkEmbeddingSizes(text, textSig, vision, visionSig, embeddingSize);
 	}
 
-	static async load(paths: { text: string; vision: string }, size: number, padId: number, embeddingSize: number | undefined, contextLength: number, runtime: RuntimeOptions): Promise<SeparateTowers> {
+	static async load(paths: { text: string; vision: string }, size: number, tokens: TokenPadding, embeddingSize: number | undefined, contextLength: number, runtime: RuntimeOptions): Promise<SeparateTowers> {
 		const vision = await OnnxSession.load(paths.vision, runtime);
 		let text: OnnxSession;
 		try {
@@ -73,7 +73,7 @@ export class SeparateTowers implements ClipTowers {
 			throw error;
 		}
 		try {
-			return new SeparateTowers(text, vision, textSignature(text), visionSignature(vision, size), size, padId, embeddingSize, contextLength);
+			return new SeparateTowers(text, vision, textSignature(text), visionSignature(vision, size), size, tokens, embeddingSize, contextLength);
 		} catch (error) {
 			await Promise.all([text.release(), vision.release()]);
 			throw error;
@@ -88,10 +88,8 @@ export class SeparateTowers implements ClipTowers {
 
 	async embedTexts(tokenIds: readonly (readonly number[])[]): Promise<Float32Array[]> {
 		const { ids, attentionMask, embedding } = this.textSig;
-		// A dynamic sequence dimension is padded only to the longest prompt: less work, same result
-		// for a causal tower pooled at the end-of-text token, and masked towers get their mask.
-		const length = ids.dims[1] ?? Math.max(...tokenIds.map((row) => row.length));
-		const feeds: Record<string, Tensor> = { [ids.name]: integerTensor(this.text, ids.type, tokenIds, length, this.padId) };
+		const length = paddedLength(ids, tokenIds, this.tokens, this.contextLength);
+		const feeds: Record<string, Tensor> = { [ids.name]: integerTensor(this.text, ids.type, tokenIds, length, this.tokens.padId) };
 		if (attentionMask) {
 			feeds[attentionMask.name] = integerTensor(this.text, attentionMask.type, tokenIds.map((row) => row.map(() => 1)), length, 0);
 		}

@@ -32,7 +32,7 @@ export function textSignature(session: OnnxSession): TextSignature {
 	const attentionMask = findByName(session.inputs, ['attention_mask']);
 	const other = session.inputs.filter((s) => s !== ids && s !== attentionMask);
 	if (other.length > 0) fail(session, `needs inputs this engine cannot provide (${other.map((s) => s.name).join(', ')})`);
-	const embedding = findByName(session.outputs, ['text_embeds', 'embedding', 'text_embedding', 'sentence_embedding']) ?? session.outputs.find((s) => s.dims.length === 2 && FLOAT_TYPES.includes(s.type));
+	const embedding = findByName(session.outputs, ['text_embeds', 'embedding', 'text_embedding', 'sentence_embedding', 'pooler_output']) ?? session.outputs.find((s) => s.dims.length === 2 && FLOAT_TYPES.includes(s.type));
 	if (!embedding || !FLOAT_TYPES.includes(embedding.type)) fail(session, 'has no float [batch, dim] text embedding output');
 	return { ids, attentionMask, embedding };
 }
@@ -45,7 +45,7 @@ export function visionSignature(session: OnnxSession, size: number): VisionSigna
 	if ((channels !== undefined && channels !== 3) || (height !== undefined && height !== size) || (width !== undefined && width !== size)) {
 		fail(session, `takes ${channels ?? '?'}x${height ?? '?'}x${width ?? '?'} images but the preprocessing config gives 3x${size}x${size}`);
 	}
-	const embedding = findByName(session.outputs, ['image_embeds', 'embedding', 'image_embedding']) ?? session.outputs.find((s) => s.dims.length === 2 && FLOAT_TYPES.includes(s.type));
+	const embedding = findByName(session.outputs, ['image_embeds', 'embedding', 'image_embedding', 'pooler_output']) ?? session.outputs.find((s) => s.dims.length === 2 && FLOAT_TYPES.includes(s.type));
 	if (!embedding || !FLOAT_TYPES.includes(embedding.type)) fail(session, 'has no float [batch, dim] image embedding output');
 	return { pixels, embedding };
 }
@@ -53,4 +53,21 @@ export function visionSignature(session: OnnxSession, size: number): VisionSigna
 /** A static batch dimension caps the batch (Immich exports are fixed at 1). */
 export function maxBatch(signature: TensorSignature): number {
 	return signature.dims[0] ?? Number.POSITIVE_INFINITY;
+}
+
+/** How token rows are padded for the text tower. */
+export interface TokenPadding {
+	readonly padId: number;
+	/** Always to the context length (SigLIP), not just to the longest prompt of the batch. */
+	readonly toContextLength: boolean;
+}
+
+/**
+ * The sequence length of a text batch: the graph's static dimension, else the context length for
+ * towers trained on fully padded text (SigLIP pools without a mask: padding changes the result),
+ * else the longest prompt (less work, same result for a causal CLIP tower pooled at the end-of-text
+ * token; masked towers get their mask).
+ */
+export function paddedLength(ids: TensorSignature, rows: readonly (readonly number[])[], padding: TokenPadding, contextLength: number): number {
+	return ids.dims[1] ?? (padding.toContextLength ? contextLength : Math.max(...rows.map((row) => row.length)));
 }

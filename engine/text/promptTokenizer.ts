@@ -1,6 +1,7 @@
 import type { Tokenizer } from '@huggingface/tokenizers' with { 'resolution-mode': 'import' };
 import { ModelFileError, errorMessage } from '../errors';
 import { readJsonFile } from '../model/readJsonFile';
+import { normalizeText, type TextNormalization } from './canonicalizeText';
 
 interface TokenizerConfig {
 	pad_token?: unknown;
@@ -32,6 +33,7 @@ export class PromptTokenizer {
 	private constructor(
 		private readonly tokenizer: Tokenizer,
 		config: TokenizerConfig,
+		private readonly normalization: TextNormalization,
 	) {
 		const eos = tokenContent(config.eos_token);
 		this.eosId = eos === undefined ? undefined : tokenizer.token_to_id(eos);
@@ -41,11 +43,11 @@ export class PromptTokenizer {
 		this.padId = (pad === undefined ? undefined : tokenizer.token_to_id(pad)) ?? 0;
 	}
 
-	static async load(tokenizerPath: string, configPath: string | undefined): Promise<PromptTokenizer> {
+	static async load(tokenizerPath: string, configPath: string | undefined, normalization: TextNormalization = 'none'): Promise<PromptTokenizer> {
 		const json = await readJsonFile(tokenizerPath);
 		const config: TokenizerConfig = configPath === undefined ? {} : await readJsonFile(configPath);
 		try {
-			return new PromptTokenizer(new TokenizerClass(json as object, config), config);
+			return new PromptTokenizer(new TokenizerClass(json as object, config), config, normalization);
 		} catch (error) {
 			throw new ModelFileError(tokenizerPath, `not a usable tokenizer (${errorMessage(error)})`);
 		}
@@ -53,10 +55,11 @@ export class PromptTokenizer {
 
 	/**
 	 * Token ids with the tokenizer's special tokens, truncated to `contextLength` so that the
-	 * end-of-text token survives (CLIP pools the text embedding at it).
+	 * end-of-text token survives (CLIP pools the text embedding at it). The prompt is cleaned first
+	 * as the model's text was in training (`TextNormalization`).
 	 */
 	encode(prompt: string, contextLength: number): number[] {
-		const ids = this.tokenizer.encode(prompt).ids;
+		const ids = this.tokenizer.encode(normalizeText(prompt, this.normalization)).ids;
 		if (ids.length <= contextLength) return ids;
 		const last = ids[ids.length - 1];
 		const keepsEos = this.eosId === undefined || last === this.eosId;

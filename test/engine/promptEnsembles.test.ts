@@ -47,7 +47,7 @@ describe('prompt ensembles', () => {
 		const logits = await Promise.all(
 			['cat', 'dog'].map(async (label) => {
 				const text = await handEnsemble(templates.map((t) => t.replace('{}', label)));
-				return model.logitScale * text.reduce((sum, v, i) => sum + v * img[i], 0);
+				return (model.logitScale as number) * text.reduce((sum, v, i) => sum + v * img[i], 0);
 			}),
 		);
 		const max = Math.max(...logits);

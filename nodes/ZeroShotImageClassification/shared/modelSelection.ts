@@ -11,6 +11,7 @@ export interface NodeOptions {
 	batchSize?: number;
 	resampling?: Resampling;
 	logitScale?: number;
+	logitBias?: number;
 	maxImagePixels?: number;
 	variant?: string;
 	cacheDir?: string;

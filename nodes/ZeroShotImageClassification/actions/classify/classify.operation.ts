@@ -114,6 +114,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 						resampling: options.resampling,
 						maxPixels: options.maxImagePixels,
 						logitScale: options.logitScale ? options.logitScale : undefined,
+						logitBias: options.logitBias ? options.logitBias : undefined,
 						signal: this.getExecutionCancelSignal?.(),
 					},
 				);

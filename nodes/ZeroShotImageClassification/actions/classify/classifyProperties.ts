@@ -130,12 +130,21 @@ export const classifyProperties: INodeProperties[] = [
 				'Lowest score (0 to 1) that counts as a match; items under it have no class ("Other" with One Branch per Class). Scores are not calibrated probabilities: tune this on your own images. 0 always matches the best class.',
 		},
 		{
+			displayName: 'Logit Bias',
+			name: 'logitBias',
+			type: 'number',
+			typeOptions: { numberPrecision: 4 },
+			default: 0,
+			description:
+				'SigLIP models only: added to the scaled cosine before the sigmoid. 0 uses the model’s own (read from its combined graph or preset). Needed, with Logit Scale, for SigLIP folders that do not carry them (Immich layout).',
+		},
+		{
 			displayName: 'Logit Scale',
 			name: 'logitScale',
 			type: 'number',
 			typeOptions: { minValue: 0 },
 			default: 0,
-			description: 'Multiplies cosine similarities before the softmax or sigmoid. 0 uses the model’s own (100 for OpenAI and LAION CLIP).',
+			description: 'Multiplies cosine similarities before the softmax or sigmoid. 0 uses the model’s own (100 for OpenAI and LAION CLIP; read from the graph or preset for SigLIP).',
 		},
 		{
 			displayName: 'Multi-Label',
