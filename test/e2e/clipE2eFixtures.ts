@@ -78,6 +78,13 @@ export async function writeModels(dir: string): Promise<{ hf: string; immich: st
 	return { hf: generated.hf.dir, immich: generated.immich.dir };
 }
 
+/** A tiny SigLIP-shaped model in the Hugging Face layout (separate towers plus the combined graph with scale and bias). */
+export async function writeSiglipModel(dir: string): Promise<string> {
+	const generated = await generateTestModels(dir, { layouts: ['siglipHf'] });
+	if (!generated.siglipHf) throw new Error('the generator wrote no SigLIP model');
+	return generated.siglipHf.dir;
+}
+
 export interface ImageSpec {
 	name: string;
 	kind: TestImageKind;
