@@ -2,7 +2,8 @@
 /**
  * The example workflows (examples/*.json) as `npm start`, the screenshot script and the e2e suite
  * import them: the same files, with only what differs per machine filled in — which model the
- * Classify node uses, and the triage example's folders. Keeping this in one place means the files
+ * Classify (or Embed) node uses, the examples' folders, and the near-duplicates example's
+ * PostgreSQL credential and similarity threshold. Keeping this in one place means the files
  * users import and the files the suite runs cannot drift apart.
  */
 const fs = require('node:fs');
@@ -20,9 +21,10 @@ const EXAMPLES = {
 	triage: 'image-triage.json',
 	triageRouted: 'image-triage-routed.json',
 	httpApi: 'http-api.json',
+	nearDuplicates: 'image-near-duplicates.json',
 };
 
-/** @param {'triage'|'triageRouted'|'httpApi'} name */
+/** @param {'triage'|'triageRouted'|'httpApi'|'nearDuplicates'} name */
 function loadExample(name) {
 	return JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, EXAMPLES[name]), 'utf8'));
 }
@@ -76,6 +78,39 @@ function withTriageFolders(workflow, { inbox, sorted }) {
 	});
 }
 
+/** An example with its "Folders" node's `inbox` set to `inbox` (the near-duplicates example has no `sorted`). */
+function withInbox(workflow, inbox) {
+	return mapNodes(workflow, (node) => {
+		if (node.name !== 'Folders') return node;
+		for (const assignment of node.parameters.assignments.assignments) if (assignment.name === 'inbox') assignment.value = inbox;
+		return node;
+	});
+}
+
+/**
+ * The workflow with every Postgres node using the credential `{ id, name }`: the shipped example
+ * names a placeholder, which n8n imports as it is (the user picks a real one in the editor), but an
+ * execution needs one that exists.
+ */
+function withPostgresCredential(workflow, { id, name }) {
+	return mapNodes(workflow, (node) => {
+		if (node.type !== 'n8n-nodes-base.postgres') return node;
+		node.credentials = { ...(node.credentials || {}), postgres: { id, name } };
+		return node;
+	});
+}
+
+/** The near-duplicates example's similarity threshold (its "Folders" node), e.g. one tuned to another model. */
+function withSimilarityThreshold(workflow, threshold) {
+	return mapNodes(workflow, (node) => {
+		if (node.name !== 'Folders') return node;
+		const assignment = node.parameters.assignments.assignments.find((a) => a.name === 'similarityThreshold');
+		if (!assignment) throw new Error('this workflow has no similarityThreshold in its Folders node');
+		assignment.value = threshold;
+		return node;
+	});
+}
+
 /**
  * A triage example's labels: the class list of its Classify node, which its Switch (or, routed,
  * the Classify node itself) sends to one output each, plus `other` (the fallback output). Each needs a folder under `sorted`
@@ -107,6 +142,9 @@ module.exports = {
 	withModel,
 	withClassifyOptions,
 	withTriageFolders,
+	withInbox,
+	withPostgresCredential,
+	withSimilarityThreshold,
 	triageLabels,
 	prepareTriageFolders,
 };

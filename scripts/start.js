@@ -131,8 +131,11 @@ async function importExamples({ layout, env, userFolder, model, filesDir }) {
 	const triage = examples.withTriageFolders(prepare(examples.loadExample('triage')), folders);
 	const triageRouted = examples.withTriageFolders(prepare(examples.loadExample('triageRouted')), folders);
 	const httpApi = prepare(examples.loadExample('httpApi'));
+	// Imported with its placeholder PostgreSQL credential: n8n does not check credentials on import,
+	// and the user picks their own database in the editor (no database is needed to start).
+	const nearDuplicates = examples.withInbox(prepare(examples.loadExample('nearDuplicates')), folders.inbox);
 	examples.prepareTriageFolders(triage, folders);
-	const workflows = [triage, triageRouted, httpApi];
+	const workflows = [triage, triageRouted, httpApi, nearDuplicates];
 	const hash = crypto.createHash('sha256').update(JSON.stringify(workflows)).digest('hex');
 	const marker = path.join(userFolder, 'examples-imported.json');
 	const previous = fs.existsSync(marker) ? JSON.parse(fs.readFileSync(marker, 'utf8')).hash : null;
@@ -228,6 +231,8 @@ async function main() {
 	say(`  • "Image triage": put images into ${folders.inbox}, run it,`);
 	say(`    find them in ${folders.sorted}/<label>/`);
 	say('  • "Image triage, routed by class": the same, the Classify node routing by class itself');
+	say(`  • "Image near-duplicates": embeds the images in ${folders.inbox} into PostgreSQL and lists`);
+	say('    the near-duplicate pairs; needs a PostgreSQL credential (named "Postgres") first');
 	say('  • "HTTP API" (active):');
 	say(`    printf '{"image": "data:image/jpeg;base64,%s", "classes": ["cat", "dog"]}' "$(base64 -w0 photo.jpg)" |`);
 	say(`      curl -s ${url}/webhook/zero-shot-image-classification -H 'content-type: application/json' --data-binary @-`);

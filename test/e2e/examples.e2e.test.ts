@@ -285,7 +285,7 @@ describe(`the example workflows in real n8n ${layout.version}`, () => {
 			const cookie = await server.ownerSession(`http://127.0.0.1:${port}`);
 			const workflows = await server.request('GET', `http://127.0.0.1:${port}/rest/workflows`, undefined, { cookie });
 			const names = ((workflows.body as { data?: Array<{ name: string }> }).data ?? []).map((w) => w.name);
-			expect(names.sort()).toEqual(['HTTP API: zero-shot image classification', 'Image triage (zero-shot CLIP)', 'Image triage, routed by class (zero-shot CLIP)']);
+			expect(names.sort()).toEqual(['HTTP API: zero-shot image classification', 'Image near-duplicates (CLIP embeddings in PostgreSQL)', 'Image triage (zero-shot CLIP)', 'Image triage, routed by class (zero-shot CLIP)']);
 			// The HTTP API example is active; the triage example's folders exist.
 			const response = await server.request('POST', `http://127.0.0.1:${port}${WEBHOOK_PATH}`, { image: dataUrl(imageFiles[0]), classes: ['a', 'b'] });
 			expect(response.status).toBe(200);
