@@ -12,11 +12,9 @@ export interface ScoringOverrides {
 /** The model's scoring with the caller's overrides; a SigLIP model without scale and bias is an error saying how to give them. */
 export function classificationScoring(model: ClipModel, overrides: ScoringOverrides): ScoringRule {
 	const base = model.scoring;
-	if (model.family === 'clip') {
-		const scale = overrides.logitScale ?? base?.scale;
-		return { kind: 'softmax', scale: scale as number };
-	}
 	const scale = overrides.logitScale ?? base?.scale;
+	// A CLIP model always has a scale (the export's, the preset's or the trained 100).
+	if (model.family === 'clip') return { kind: 'softmax', scale: scale as number };
 	const bias = overrides.logitBias ?? (base?.kind === 'sigmoid' ? base.bias : undefined);
 	if (scale === undefined || bias === undefined) {
 		const missing = [scale === undefined ? 'logit scale' : undefined, bias === undefined ? 'logit bias' : undefined].filter(Boolean).join(' and ');

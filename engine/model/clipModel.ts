@@ -71,20 +71,14 @@ export class ClipModel {
 		const towers: ClipTowers =
 			descriptor.towers.kind === 'separate'
 				? await SeparateTowers.load(descriptor.towers, size, padding, descriptor.embeddingSize, descriptor.contextLength, runtime)
-				: await CombinedTowers.load(
-						descriptor.towers.model,
-						size,
-						padding,
-						[tokenizer.encode('', descriptor.contextLength), tokenizer.encode('a photo of a dog', descriptor.contextLength)],
-						sigmoidFamily,
-						descriptor.embeddingSize,
-						descriptor.contextLength,
-						runtime,
-					);
+				: await loadCombined(descriptor.towers.model, descriptor, tokenizer, padding, runtime);
 		let exported = towers.exportLogits;
 		if (sigmoidFamily && exported === undefined && descriptor.scoringGraph !== undefined) {
 			try {
-				exported = await probeScoringGraph(descriptor, tokenizer, padding, runtime);
+				// SigLIP scale and bias from the combined graph beside separate towers: loaded once, probed, released.
+				const graph = await loadCombined(descriptor.scoringGraph, descriptor, tokenizer, padding, runtime);
+				exported = graph.exportLogits;
+				await graph.release();
 			} catch (error) {
 				await towers.release();
 				throw error;
@@ -179,21 +173,19 @@ export class ClipModel {
 	}
 }
 
-/** SigLIP scale and bias from the combined graph beside separate towers: loaded once, probed, released. */
-async function probeScoringGraph(descriptor: ModelDescriptor, tokenizer: PromptTokenizer, padding: TokenPadding, runtime: RuntimeOptions): Promise<ExportLogits | undefined> {
-	const graph = await CombinedTowers.load(
-		descriptor.scoringGraph as string,
+/** A combined graph, probed for its logit scale (and, for SigLIP, bias) with two prompts. */
+function loadCombined(path: string, descriptor: ModelDescriptor, tokenizer: PromptTokenizer, padding: TokenPadding, runtime: RuntimeOptions): Promise<CombinedTowers> {
+	const { contextLength } = descriptor;
+	return CombinedTowers.load(
+		path,
 		descriptor.preprocess.size,
 		padding,
-		[tokenizer.encode('', descriptor.contextLength), tokenizer.encode('a photo of a dog', descriptor.contextLength)],
-		true,
+		[tokenizer.encode('', contextLength), tokenizer.encode('a photo of a dog', contextLength)],
+		descriptor.family === 'siglip',
 		descriptor.embeddingSize,
-		descriptor.contextLength,
+		contextLength,
 		runtime,
 	);
-	const logits = graph.exportLogits;
-	await graph.release();
-	return logits;
 }
 
 /**

@@ -5,8 +5,6 @@ import { CUSTOM_MODEL } from './modelOptions';
 
 /** The node's "Options" collection (each operation shows the options it uses). */
 export interface NodeOptions {
-	confidenceThreshold?: number;
-	multiLabel?: boolean;
 	backend?: BackendChoice;
 	batchSize?: number;
 	resampling?: Resampling;
