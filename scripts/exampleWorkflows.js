@@ -66,25 +66,32 @@ function withClassifyOptions(workflow, options) {
 	});
 }
 
-/** The triage example with its "Folders" node set to `inbox` and `sorted`. */
-function withTriageFolders(workflow, { inbox, sorted }) {
+/**
+ * The workflow with the named values of its "Folders" node (a Set node's assignments) replaced:
+ * the examples keep their per-machine values (folders, thresholds) there. A name the node does not
+ * assign is an error, not silently ignored.
+ */
+function withFolderValues(workflow, values) {
 	return mapNodes(workflow, (node) => {
 		if (node.name !== 'Folders') return node;
-		for (const assignment of node.parameters.assignments.assignments) {
-			if (assignment.name === 'inbox') assignment.value = inbox;
-			if (assignment.name === 'sorted') assignment.value = sorted;
+		const assignments = node.parameters.assignments.assignments;
+		for (const [name, value] of Object.entries(values)) {
+			const assignment = assignments.find((a) => a.name === name);
+			if (!assignment) throw new Error(`the "Folders" node of "${workflow.name}" assigns no ${name}`);
+			assignment.value = value;
 		}
 		return node;
 	});
 }
 
+/** The triage example with its "Folders" node set to `inbox` and `sorted`. */
+function withTriageFolders(workflow, { inbox, sorted }) {
+	return withFolderValues(workflow, { inbox, sorted });
+}
+
 /** An example with its "Folders" node's `inbox` set to `inbox` (the near-duplicates example has no `sorted`). */
 function withInbox(workflow, inbox) {
-	return mapNodes(workflow, (node) => {
-		if (node.name !== 'Folders') return node;
-		for (const assignment of node.parameters.assignments.assignments) if (assignment.name === 'inbox') assignment.value = inbox;
-		return node;
-	});
+	return withFolderValues(workflow, { inbox });
 }
 
 /**
@@ -102,13 +109,7 @@ function withPostgresCredential(workflow, { id, name }) {
 
 /** The near-duplicates example's similarity threshold (its "Folders" node), e.g. one tuned to another model. */
 function withSimilarityThreshold(workflow, threshold) {
-	return mapNodes(workflow, (node) => {
-		if (node.name !== 'Folders') return node;
-		const assignment = node.parameters.assignments.assignments.find((a) => a.name === 'similarityThreshold');
-		if (!assignment) throw new Error('this workflow has no similarityThreshold in its Folders node');
-		assignment.value = threshold;
-		return node;
-	});
+	return withFolderValues(workflow, { similarityThreshold: threshold });
 }
 
 /**
