@@ -2,6 +2,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+	DEFAULT_RESAMPLING,
+	parseResampling,
 	checkedMatchRule,
 	classifyImages,
 	DEFAULT_BATCH_SIZE,
@@ -14,7 +16,6 @@ import {
 	withModel,
 	type BackendChoice,
 	type MatchRule,
-	type Resampling,
 } from '../engine';
 import { DEFAULT_PRESET_ID } from '../engine/hub';
 import type { CommandIO } from './commandIO';
@@ -39,7 +40,8 @@ Options:
   --logit-bias <b>    SigLIP's bias (default: the model's own); Immich SigLIP folders need both
   --batch-size <n>    Images per inference call (default ${DEFAULT_BATCH_SIZE})
   --variant <v>       Model variant: fp32 (default), fp16, quantized...
-  --resampling <r>    exact (default; matches the Python reference) or fast
+  --resampling <r>    accurate (default: large JPEGs decoded at a reduced DCT scale, then
+                      the reference resize), reference (bit-exact with Python CLIP) or fast
   --backend <b>       auto (default: native, else WebAssembly), native or wasm
   --threads <n>       Inference threads (default: one per core)
   --pixels-out <dir>  Also write each image's model input to <dir>/<file basename>.f32
@@ -75,7 +77,7 @@ export async function runClassifyCommand(argv: string[], io: CommandIO): Promise
 				'logit-bias': { type: 'string' },
 				'batch-size': { type: 'string' },
 				variant: { type: 'string' },
-				resampling: { type: 'string', default: 'exact' },
+				resampling: { type: 'string', default: DEFAULT_RESAMPLING },
 				backend: { type: 'string', default: 'auto' },
 				threads: { type: 'string', default: '0' },
 				'pixels-out': { type: 'string' },
@@ -101,8 +103,8 @@ export async function runClassifyCommand(argv: string[], io: CommandIO): Promise
 	if (files.length === 0) return usageError(io, 'no image files given');
 	const batchSize = values['batch-size'] === undefined ? DEFAULT_BATCH_SIZE : Number(values['batch-size']);
 	if (!Number.isInteger(batchSize) || batchSize < 1) return usageError(io, '--batch-size must be a positive integer');
-	const resampling = values.resampling as Resampling;
-	if (resampling !== 'exact' && resampling !== 'fast') return usageError(io, '--resampling must be exact or fast');
+	const resampling = parseResampling(values.resampling);
+	if (!resampling) return usageError(io, '--resampling must be accurate, reference or fast');
 	const backend = values.backend as BackendChoice;
 	if (!['auto', 'native', 'wasm'].includes(backend)) return usageError(io, '--backend must be auto, native or wasm');
 	const threads = Number(values.threads);

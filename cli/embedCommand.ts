@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { buildPrompt, DEFAULT_BATCH_SIZE, embedImages, errorMessage, withModel, type BackendChoice, type Resampling } from '../engine';
+import { buildPrompt, DEFAULT_BATCH_SIZE, DEFAULT_RESAMPLING, embedImages, errorMessage, parseResampling, withModel, type BackendChoice } from '../engine';
 import { DEFAULT_PRESET_ID } from '../engine/hub';
 import type { CommandIO } from './commandIO';
 
@@ -18,7 +18,7 @@ Options:
   --template <t>      Wrap each text in a prompt template, {} is the text (default: the text as is)
   --batch-size <n>    Images per inference call (default ${DEFAULT_BATCH_SIZE})
   --variant <v>       Model variant: fp32 (default), fp16, quantized...
-  --resampling <r>    exact (default) or fast
+  --resampling <r>    accurate (default), reference (bit-exact) or fast
   --backend <b>       auto (default), native or wasm
   --threads <n>       Inference threads (default: one per core)
   --cache-dir <dir>   Model cache folder for presets and Hub repos
@@ -49,7 +49,7 @@ export async function runEmbedCommand(argv: string[], io: CommandIO): Promise<nu
 				template: { type: 'string' },
 				'batch-size': { type: 'string' },
 				variant: { type: 'string' },
-				resampling: { type: 'string', default: 'exact' },
+				resampling: { type: 'string', default: DEFAULT_RESAMPLING },
 				backend: { type: 'string', default: 'auto' },
 				threads: { type: 'string', default: '0' },
 				'cache-dir': { type: 'string' },
@@ -70,8 +70,8 @@ export async function runEmbedCommand(argv: string[], io: CommandIO): Promise<nu
 	if (texts.some((t) => t.trim() === '')) return usageError(io, '--text must not be empty');
 	const batchSize = values['batch-size'] === undefined ? DEFAULT_BATCH_SIZE : Number(values['batch-size']);
 	if (!Number.isInteger(batchSize) || batchSize < 1) return usageError(io, '--batch-size must be a positive integer');
-	const resampling = values.resampling as Resampling;
-	if (resampling !== 'exact' && resampling !== 'fast') return usageError(io, '--resampling must be exact or fast');
+	const resampling = parseResampling(values.resampling);
+	if (!resampling) return usageError(io, '--resampling must be accurate, reference or fast');
 	const backend = values.backend as BackendChoice;
 	if (!['auto', 'native', 'wasm'].includes(backend)) return usageError(io, '--backend must be auto, native or wasm');
 	const threads = Number(values.threads);

@@ -7,7 +7,7 @@ export { IMAGENET_ENSEMBLE_SOURCE, isPromptEnsembleName, parseTemplateList, PROM
 export { EngineError, ImageDecodeError, ModelFileError, errorMessage, type EngineErrorCode } from './errors';
 export { decodeDataUrl } from './image/decodeDataUrl';
 export { preprocessImage, type ImageInfo, type PreprocessOptions } from './image/preprocessImage';
-export { DEFAULT_MAX_PIXELS, type PreprocessSpec, type Resampling } from './image/preprocessSpec';
+export { DEFAULT_MAX_PIXELS, DEFAULT_RESAMPLING, parseResampling, RESAMPLINGS, type PreprocessSpec, type Resampling } from './image/preprocessSpec';
 export { ClipModel, TRAINED_LOGIT_SCALE, type ClipModelOptions } from './model/clipModel';
 export { inspectModelFolder } from './model/inspectModelFolder';
 export type { ModelDescriptor, ModelLayout } from './model/modelDescriptor';

@@ -67,7 +67,7 @@ export function benchPlan(options: BenchOptions, fixtures: BenchFixtures): Plann
 	}
 	const preprocessSets: ImageSetName[] = quick ? ['photo-1mp', 'photo-12mp'] : ['photo-1mp', 'photo-12mp', 'mixed'];
 	for (const set of preprocessSets) {
-		for (const mode of ['exact', 'fast', 'sharp'] as const) {
+		for (const mode of ['reference', 'fast', 'sharp'] as const) {
 			add(`ceiling preprocess ${set} ${mode}`, { group: 'preprocess-ceiling', set, mode }, { kind: 'preprocess-ceiling', files: sets[set], mode, concurrency: cores, passes, threads });
 		}
 	}
@@ -96,26 +96,26 @@ export function benchPlan(options: BenchOptions, fixtures: BenchFixtures): Plann
 			env: extra.setting?.env,
 		});
 	};
-	for (const mode of ['exact', 'fast'] as const) {
-		for (const batch of BATCH_SIZES) if (!quick || mode === 'exact' || batch === DEFAULT_BATCH) engine('photo-1mp', mode, batch, [10, 1000]);
+	for (const mode of ['reference', 'fast'] as const) {
+		for (const batch of BATCH_SIZES) if (!quick || mode === 'reference' || batch === DEFAULT_BATCH) engine('photo-1mp', mode, batch, [10, 1000]);
 		engine('photo-12mp', mode, DEFAULT_BATCH, quick ? [10] : [10, 1000]);
 		if (!quick) engine('mixed', mode, DEFAULT_BATCH, [10]);
 		engine('agreement', mode, DEFAULT_BATCH, [10]);
 	}
 	if (!quick) {
-		engine('photo-1mp', 'exact', DEFAULT_BATCH, [10], { variant: 'quantized' });
-		engine('photo-1mp', 'exact', DEFAULT_BATCH, [10], { variant: 'fp16' });
-		engine('photo-1mp', 'exact', DEFAULT_BATCH, [10], { layout: 'immich' });
+		engine('photo-1mp', 'reference', DEFAULT_BATCH, [10], { variant: 'quantized' });
+		engine('photo-1mp', 'reference', DEFAULT_BATCH, [10], { variant: 'fp16' });
+		engine('photo-1mp', 'reference', DEFAULT_BATCH, [10], { layout: 'immich' });
 		// The levers, against the defaults: preprocessing on the main thread, and one inference thread.
 		const mainThread = { name: 'preprocessing on the main thread', env: { [WORKERS_ENV]: '0' } };
 		const oneThread = { name: 'threads 1', threads: 1 };
 		for (const set of ['photo-1mp', 'photo-12mp'] as const) {
-			for (const setting of [mainThread, oneThread]) engine(set, 'exact', DEFAULT_BATCH, [10], { setting });
+			for (const setting of [mainThread, oneThread]) engine(set, 'reference', DEFAULT_BATCH, [10], { setting });
 		}
 	}
 
 	// This package: the n8n node.
-	const nodeModes: Resampling[] = quick ? ['exact'] : ['exact', 'fast'];
+	const nodeModes: Resampling[] = quick ? ['reference'] : ['reference', 'fast'];
 	for (const mode of nodeModes) {
 		add(`node photo-1mp ${mode}`, { group: 'node', set: 'photo-1mp', mode, batch: DEFAULT_BATCH }, { kind: 'node', files: sets['photo-1mp'], modelFolder: hf.dir, items: quick ? 64 : 256, resampling: mode, batchSize: DEFAULT_BATCH, passes, threads });
 	}
@@ -139,12 +139,12 @@ export function benchPlan(options: BenchOptions, fixtures: BenchFixtures): Plann
 		add('memory vit-b-32', { group: 'memory', set: 'photo-1mp', model: 'vit-b-32' }, { kind: 'memory', files: sets['photo-1mp'], modelFolder: hf.dir, items: 2000, checkpoint: 200, threads }, true);
 	}
 	if (fixtures.vitL14) {
-		add('engine photo-1mp exact b16 vit-l-14', { group: 'engine', set: 'photo-1mp', mode: 'exact', batch: DEFAULT_BATCH, variant: 'fp32', layout: 'hf', model: 'vit-l-14' }, {
+		add('engine photo-1mp reference b16 vit-l-14', { group: 'engine', set: 'photo-1mp', mode: 'reference', batch: DEFAULT_BATCH, variant: 'fp32', layout: 'hf', model: 'vit-l-14' }, {
 			kind: 'engine',
 			files: sets['photo-1mp'].slice(0, 32),
 			modelFolder: fixtures.vitL14.hf.dir,
 			variant: 'fp32',
-			resampling: 'exact',
+			resampling: 'reference',
 			batchSize: DEFAULT_BATCH,
 			classCounts: [10],
 			passes: 1,
@@ -171,7 +171,7 @@ function peersBesideEngine(runs: readonly PlannedRun[]): PlannedRun[] {
 		if (run.meta.group === 'peer') continue;
 		out.push(run);
 		const m = run.meta;
-		if (m.group !== 'engine' || m.mode !== 'exact' || m.setting || m.variant !== 'fp32' || m.layout !== 'hf' || m.model !== 'vit-b-32') continue;
+		if (m.group !== 'engine' || m.mode !== 'reference' || m.setting || m.variant !== 'fp32' || m.layout !== 'hf' || m.model !== 'vit-b-32') continue;
 		const i = peers.findIndex((p) => p.meta.set === m.set && p.meta.batch === m.batch);
 		if (i >= 0) out.push(...peers.splice(i, 1));
 	}

@@ -129,12 +129,12 @@ function agreement(runs: readonly PlannedRun[], resultsOf: (name: string) => Sce
 	const peer = (set: string): string | undefined => find((r) => r.meta.group === 'peer' && r.meta.set === set && r.meta.batch === 16 && (r.spec as { classCount: number }).classCount === 10);
 
 	for (const set of ['agreement', 'photo-1mp', 'photo-12mp', 'mixed']) {
-		for (const mode of ['exact', 'fast']) push(`this (${mode}) vs transformers.js, ${set}`, probabilities(engine(set, mode)), probabilities(peer(set)));
+		for (const mode of ['reference', 'fast']) push(`this (${mode}) vs transformers.js, ${set}`, probabilities(engine(set, mode)), probabilities(peer(set)));
 	}
-	for (const set of ['photo-1mp', 'photo-12mp', 'mixed']) push(`fast vs exact, ${set}`, probabilities(engine(set, 'fast')), probabilities(engine(set, 'exact')));
-	for (const variant of ['quantized', 'fp16']) push(`${variant} vs fp32, photo-1mp exact`, probabilities(engine('photo-1mp', 'exact', variant)), probabilities(engine('photo-1mp', 'exact')));
-	push('Immich layout vs Hugging Face layout, photo-1mp exact', probabilities(engine('photo-1mp', 'exact', 'fp32', 'immich')), probabilities(engine('photo-1mp', 'exact')));
-	push('node execute() vs engine, photo-1mp exact', probabilities(find((r) => r.meta.group === 'node' && r.meta.mode === 'exact')), probabilities(engine('photo-1mp', 'exact')));
+	for (const set of ['photo-1mp', 'photo-12mp', 'mixed']) push(`fast vs reference, ${set}`, probabilities(engine(set, 'fast')), probabilities(engine(set, 'reference')));
+	for (const variant of ['quantized', 'fp16']) push(`${variant} vs fp32, photo-1mp reference`, probabilities(engine('photo-1mp', 'reference', variant)), probabilities(engine('photo-1mp', 'reference')));
+	push('Immich layout vs Hugging Face layout, photo-1mp reference', probabilities(engine('photo-1mp', 'reference', 'fp32', 'immich')), probabilities(engine('photo-1mp', 'reference')));
+	push('node execute() vs engine, photo-1mp reference', probabilities(find((r) => r.meta.group === 'node' && r.meta.mode === 'reference')), probabilities(engine('photo-1mp', 'reference')));
 	const model = find((r) => r.meta.group === 'model-agreement');
 	const modelResult = model ? resultsOf(model)[0] : undefined;
 	if (modelResult?.details) {
@@ -154,7 +154,7 @@ function memory(runs: readonly PlannedRun[], resultsOf: (name: string) => Scenar
 		out.peakRssMemoryRunMb = resultsOf(growth.name)[0].peakRssMb;
 	}
 	for (const model of ['vit-b-32', 'vit-l-14']) {
-		const run = runs.find((r) => r.meta.group === 'engine' && r.meta.model === model && r.meta.set === 'photo-1mp' && r.meta.mode === 'exact' && r.meta.batch === 16 && r.meta.variant === 'fp32' && r.meta.layout === 'hf' && !r.meta.setting);
+		const run = runs.find((r) => r.meta.group === 'engine' && r.meta.model === model && r.meta.set === 'photo-1mp' && r.meta.mode === 'reference' && r.meta.batch === 16 && r.meta.variant === 'fp32' && r.meta.layout === 'hf' && !r.meta.setting);
 		if (run) out[`peakRssMb ${model} b16`] = Math.max(...resultsOf(run.name).map((r) => r.peakRssMb));
 	}
 	return out;

@@ -38,10 +38,10 @@ function series(report: BenchReport, set: string): Series[] {
 	});
 	return [
 		{ label: 'onnxruntime alone', colour: '#7f7f7f', dashed: true, points: inferenceCeiling },
-		{ label: 'ceiling, exact preprocessing', colour: '#1f77b4', dashed: true, points: pick(engine('exact', 10), (r) => r.ceiling?.combined) },
+		{ label: 'ceiling, reference preprocessing', colour: '#1f77b4', dashed: true, points: pick(engine('reference', 10), (r) => r.ceiling?.combined) },
 		{ label: 'ceiling, fast preprocessing', colour: '#2ca02c', dashed: true, points: pick(engine('fast', 10), (r) => r.ceiling?.combined) },
-		{ label: 'this package, exact, 10 classes', colour: '#1f77b4', dashed: false, points: pick(engine('exact', 10), (r) => r.imagesPerSecond.median) },
-		{ label: 'this package, exact, 1000 classes', colour: '#9467bd', dashed: false, points: pick(engine('exact', 1000), (r) => r.imagesPerSecond.median) },
+		{ label: 'this package, reference, 10 classes', colour: '#1f77b4', dashed: false, points: pick(engine('reference', 10), (r) => r.imagesPerSecond.median) },
+		{ label: 'this package, reference, 1000 classes', colour: '#9467bd', dashed: false, points: pick(engine('reference', 1000), (r) => r.imagesPerSecond.median) },
 		{ label: 'this package, fast, 10 classes', colour: '#2ca02c', dashed: false, points: pick(engine('fast', 10), (r) => r.imagesPerSecond.median) },
 		{ label: 'transformers.js pipeline', colour: '#d62728', dashed: false, points: pick((r) => r.group === 'peer' && r.set === set && r.classes === 10, (r) => r.imagesPerSecond.median) },
 	].filter((s) => s.points.length > 0);

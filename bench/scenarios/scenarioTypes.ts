@@ -27,7 +27,7 @@ export interface InferenceCeilingSpec extends Omit<Common, 'files'> {
 /** Decode + resize alone, every core busy: the preprocessing ceiling. */
 export interface PreprocessCeilingSpec extends Common {
 	readonly kind: 'preprocess-ceiling';
-	/** The engine's exact or fast preprocessing, or sharp alone with its defaults (shrink-on-load). */
+	/** The engine's accurate, reference or fast preprocessing, or sharp alone with its defaults (shrink-on-load). */
 	readonly mode: Resampling | 'sharp';
 	/** Images in flight at once (worker threads, each preprocessing one image at a time). */
 	readonly concurrency: number;

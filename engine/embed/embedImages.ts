@@ -1,6 +1,6 @@
 import { EngineError, errorMessage } from '../errors';
 import { preprocessOffThread } from '../image/preprocessPool';
-import { DEFAULT_MAX_PIXELS, type Resampling } from '../image/preprocessSpec';
+import { DEFAULT_MAX_PIXELS, DEFAULT_RESAMPLING, type Resampling } from '../image/preprocessSpec';
 import type { ClipModel } from '../model/clipModel';
 
 /** The encoded image, or a loader so that only one batch of images is held in memory at a time. */
@@ -43,7 +43,7 @@ export async function embedImages(model: ClipModel, images: readonly ImageInput[
 	const results: Array<Float32Array | Error> = new Array(images.length);
 	const perImage = 3 * model.preprocess.size * model.preprocess.size;
 	const spare: Float32Array[] = [];
-	const preprocessOptions = { resampling: options.resampling ?? 'exact', limits: { maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS } } as const;
+	const preprocessOptions = { resampling: options.resampling ?? DEFAULT_RESAMPLING, limits: { maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS } } as const;
 
 	const load = async (index: number): Promise<Buffer> => {
 		throwIfAborted(options.signal);

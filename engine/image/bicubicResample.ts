@@ -41,9 +41,13 @@ export interface ResampleAxis {
 /**
  * Weights for output samples `[first, first + length)` of a resize from `inSize` to `outSize`.
  * Mirrors Pillow's `precompute_coeffs` + `normalize_coeffs_8bpc`.
+ *
+ * `inExtent` is the length the source stands for, in its own samples, when that differs from
+ * `inSize`: a JPEG decoded at 1/4 scale has `ceil(w / 4)` columns for `w / 4` columns' worth of
+ * picture, and mapping by the latter keeps the geometry of the full-size resize.
  */
-export function resampleAxis(inSize: number, outSize: number, first: number, length: number): ResampleAxis {
-	const scale = inSize / outSize;
+export function resampleAxis(inSize: number, outSize: number, first: number, length: number, inExtent = inSize): ResampleAxis {
+	const scale = inExtent / outSize;
 	const filterScale = Math.max(scale, 1.0);
 	const support = BICUBIC_SUPPORT * filterScale;
 	const taps = Math.ceil(support) * 2 + 1;
@@ -88,24 +92,32 @@ export interface RawImage {
 /** Which part of the resized image to produce: the resized size and the window (crop) within it. */
 export type ResizeWindow = ResizeGeometry;
 
+/** The picture's size in the source's samples, when it is not the sample count (see `resampleAxis`). */
+export interface SourceExtent {
+	readonly width: number;
+	readonly height: number;
+}
+
 /**
  * Resizes `image` to `resizedWidth x resizedHeight` and returns only `window` of the result,
  * as interleaved 8-bit samples with the input's channel count.
  */
-export function resizeBicubicWindow(image: RawImage, window: ResizeWindow): Uint8Array {
+export function resizeBicubicWindow(image: RawImage, window: ResizeWindow, extent?: SourceExtent): Uint8Array {
 	const { data, width: inW, height: inH, channels } = image;
-	const needHorizontal = window.resizedWidth !== inW;
-	const needVertical = window.resizedHeight !== inH;
-	const horizontal = resampleAxis(inW, window.resizedWidth, window.left, window.width);
-	const vertical = resampleAxis(inH, window.resizedHeight, window.top, window.height);
+	const extentW = extent?.width ?? inW;
+	const extentH = extent?.height ?? inH;
+	const needHorizontal = window.resizedWidth !== extentW;
+	const needVertical = window.resizedHeight !== extentH;
+	const horizontal = resampleAxis(inW, window.resizedWidth, window.left, window.width, extentW);
+	const vertical = resampleAxis(inH, window.resizedHeight, window.top, window.height, extentH);
 
 	// Source rows that the vertical pass reads (or, without one, the rows of the window).
 	const rowFirst = needVertical ? vertical.start[0] : window.top;
 	const rowLast = needVertical ? vertical.start[window.height - 1] + vertical.count[window.height - 1] : window.top + window.height;
 	const rows = rowLast - rowFirst;
 
-	// Horizontal pass over the rows needed, rounded to 8 bits like Pillow's intermediate image.
 	const outW = window.width;
+	// Horizontal pass over the rows needed, rounded to 8 bits like Pillow's intermediate image.
 	let temp: Uint8Array;
 	if (needHorizontal) {
 		temp = new Uint8Array(rows * outW * channels);

@@ -1,9 +1,11 @@
 import sharp from 'sharp';
 import { ImageDecodeError, EngineError, errorMessage } from '../errors';
 import { resizeBicubicWindow } from './bicubicResample';
+import { dctShrinkFactor } from './dctShrink';
 import { checkImageSignature } from './imageFormat';
 import type { DecodeLimits, PreprocessSpec, Resampling } from './preprocessSpec';
 import { resizeGeometry } from './resizeGeometry';
+import { decodeJpegScaled } from './scaledJpegDecoder';
 
 export interface PreprocessOptions {
 	readonly resampling: Resampling;
@@ -42,9 +44,11 @@ export async function preprocessImage(
 	// smaller than the model input always take the exact path, which is cheap at that size anyway.
 	const upscales = Math.min(info.width, info.height) < spec.resizeTo;
 	const pixels =
-		options.resampling === 'exact' || upscales
+		options.resampling === 'reference' || upscales
 			? await exactPixels(input, spec, options.limits)
-			: await fastPixels(input, info, spec, options.limits);
+			: options.resampling === 'accurate'
+				? await accuratePixels(input, info, spec, options.limits)
+				: await fastPixels(input, info, spec, options.limits);
 	writeNormalizedChw(pixels, spec, target, offset);
 	return info;
 }
@@ -69,9 +73,13 @@ async function readImageInfo(input: Buffer, limits: DecodeLimits): Promise<Image
 	return { format: metadata.format ?? 'unknown', width, height, hasAlpha: metadata.hasAlpha === true };
 }
 
-function decoder(input: Buffer, limits: DecodeLimits): sharp.Sharp {
+function decoderOptions(limits: DecodeLimits): sharp.SharpOptions {
 	// ignoreIcc: the reference (Pillow) does not colour-manage, and CLIP was trained on unmanaged pixels.
-	return sharp(input, { limitInputPixels: limits.maxPixels, ignoreIcc: true, failOn: 'error', pages: 1 }).autoOrient();
+	return { limitInputPixels: limits.maxPixels, ignoreIcc: true, failOn: 'error', pages: 1 };
+}
+
+function decoder(input: Buffer, limits: DecodeLimits): sharp.Sharp {
+	return sharp(input, decoderOptions(limits)).autoOrient();
 }
 
 interface RgbPixels {
@@ -94,6 +102,27 @@ async function exactPixels(input: Buffer, spec: PreprocessSpec, limits: DecodeLi
 	const full = await decodeRgb(decoder(input, limits));
 	const geometry = resizeGeometry(full.width, full.height, spec.size, spec.resizeMode, spec.resizeTo);
 	const data = resizeBicubicWindow({ data: full.data, width: full.width, height: full.height, channels: 3 }, geometry);
+	return { data, width: geometry.width, height: geometry.height };
+}
+
+/**
+ * Large JPEGs decoded at a DCT scale that keeps a margin over the model size, then the exact
+ * resize, mapped by the full-size geometry; everything else exactly as the reference.
+ */
+async function accuratePixels(input: Buffer, info: ImageInfo, spec: PreprocessSpec, limits: DecodeLimits): Promise<RgbPixels> {
+	const shrink = info.format === 'jpeg' ? dctShrinkFactor(info.width, info.height, spec.resizeTo) : 1;
+	if (shrink === 1) return exactPixels(input, spec, limits);
+	let scaled;
+	try {
+		scaled = await decodeJpegScaled(input, shrink, (image) => decodeRgb(image.autoOrient()), decoderOptions(limits));
+	} catch {
+		// A damaged JPEG: the full decode reports it as the reference path would (not naming the temporary file), or reads what it can.
+		scaled = undefined;
+	}
+	if (!scaled) return exactPixels(input, spec, limits);
+	const geometry = resizeGeometry(info.width, info.height, spec.size, spec.resizeMode, spec.resizeTo);
+	const extent = { width: info.width / shrink, height: info.height / shrink };
+	const data = resizeBicubicWindow({ data: scaled.data, width: scaled.width, height: scaled.height, channels: 3 }, geometry, extent);
 	return { data, width: geometry.width, height: geometry.height };
 }
 

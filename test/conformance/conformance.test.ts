@@ -6,8 +6,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { classifyImages, ClipModel, preprocessImage, type Resampling } from '../../engine';
-import { CONFORMANCE_DIR, conformanceAvailable, imageNames, LAYOUTS, loadCases, loadTokenizerStrings, referencePixels } from './conformanceFixtures';
+import { classifyImages, ClipModel, preprocessImage, RESAMPLINGS, type Resampling } from '../../engine';
+import { dctShrinkFactor } from '../../engine/image/dctShrink';
+import { CONFORMANCE_DIR, conformanceAvailable, imageNames, LAYOUTS, loadCases, loadTokenizerStrings, referencePixels, referenceSize } from './conformanceFixtures';
 
 const describeIfFixtures = conformanceAvailable ? describe : describe.skip;
 if (!conformanceAvailable) {
@@ -23,7 +24,18 @@ function meanAbsoluteDifference(a: Float32Array, b: Float32Array): number {
 	return sum / a.length;
 }
 
-const RESAMPLINGS: Resampling[] = ['exact', 'fast'];
+/**
+ * `reference` is the reference pipeline (float32 rounding apart); `accurate`, the default, is held
+ * to the targets it was built for; `fast` to the fixtures' own bounds.
+ */
+const PIXEL_BOUND: Record<Resampling, number> = { reference: 1e-6, accurate: 0.005, fast: 0.02 };
+const PROBABILITY_BOUND: Record<Resampling, number> = { reference: 1e-4, accurate: 0.01, fast: 0.05 };
+
+async function modelInput(model: ClipModel, image: string, resampling: Resampling): Promise<Float32Array> {
+	const pixels = new Float32Array(3 * 224 * 224);
+	await preprocessImage(readFileSync(join(CONFORMANCE_DIR, 'images', image)), model.preprocess, { resampling, limits: { maxPixels: 100e6 } }, pixels);
+	return pixels;
+}
 
 describeIfFixtures('conformance with the reference pipeline', () => {
 	const models = new Map<string, ClipModel>();
@@ -48,20 +60,27 @@ describeIfFixtures('conformance with the reference pipeline', () => {
 			for (const c of loadCases()) expect(c.prompts.map((p) => model.tokenize(p))).toEqual(c.token_ids);
 		});
 
-		test.each(RESAMPLINGS)('preprocesses every image within 0.02 mean absolute difference of the reference tensor (%s resampling)', async (resampling) => {
+		test.each(RESAMPLINGS)('preprocesses every image within the bound of its mode: %s', async (resampling) => {
 			const model = models.get(layout) as ClipModel;
 			const worst: string[] = [];
 			for (const image of imageNames()) {
-				const pixels = new Float32Array(3 * 224 * 224);
-				await preprocessImage(readFileSync(join(CONFORMANCE_DIR, 'images', image)), model.preprocess, { resampling, limits: { maxPixels: 100e6 } }, pixels);
-				const mad = meanAbsoluteDifference(pixels, referencePixels(image));
+				const mad = meanAbsoluteDifference(await modelInput(model, image, resampling), referencePixels(image));
 				worst.push(`${image}=${mad.toFixed(5)}`);
-				expect({ image, withinBound: mad <= 0.02 }).toEqual({ image, withinBound: true });
+				expect({ image, withinBound: mad <= PIXEL_BOUND[resampling] }).toEqual({ image, withinBound: true });
 			}
 			report.push(`${layout} pixels (${resampling}): ${worst.join(' ')}`);
 		});
 
-		test.each(RESAMPLINGS)('reproduces every case: probabilities within 0.05 and the same top-1 (%s resampling)', async (resampling) => {
+		test('accurate resampling decodes the large JPEGs at a reduced scale and every other image as the reference does', async () => {
+			const model = models.get(layout) as ClipModel;
+			for (const image of imageNames()) {
+				const shrunk = /\.jpe?g$/.test(image) && dctShrinkFactor(...referenceSize(image), model.preprocess.resizeTo) > 1;
+				const mad = meanAbsoluteDifference(await modelInput(model, image, 'accurate'), await modelInput(model, image, 'reference'));
+				expect({ image, shrunk, differs: mad > 0 }).toEqual({ image, shrunk, differs: shrunk });
+			}
+		});
+
+		test.each(RESAMPLINGS)('reproduces every case within the probability bound of its mode, with the same top-1: %s', async (resampling) => {
 			const model = models.get(layout) as ClipModel;
 			for (const c of loadCases()) {
 				const results = await classifyImages(
@@ -76,7 +95,7 @@ describeIfFixtures('conformance with the reference pipeline', () => {
 					expect({ image: c.images[i], label: result.label }).toEqual({ image: c.images[i], label: c.expected_top1[i] });
 				});
 				report.push(`${layout} ${c.name} (${resampling}): worst |Δp| = ${worst.toExponential(2)}`);
-				expect(worst).toBeLessThanOrEqual(0.05);
+				expect({ case: c.name, worst: worst <= PROBABILITY_BOUND[resampling] }).toEqual({ case: c.name, worst: true });
 			}
 		});
 	});
@@ -94,7 +113,7 @@ describeIfFixtures('conformance of a folder with only the combined graph (onnx/m
 			expect(model.descriptor.towers.kind).toBe('combined');
 			expect(model.logitScale).toBeCloseTo(100, 2);
 			const c = loadCases()[0];
-			const results = await classifyImages(model, c.images.map((image) => ({ image: readFileSync(join(CONFORMANCE_DIR, 'images', image)), classes: c.classes })), { template: c.template });
+			const results = await classifyImages(model, c.images.map((image) => ({ image: readFileSync(join(CONFORMANCE_DIR, 'images', image)), classes: c.classes })), { template: c.template, resampling: 'reference' });
 			results.forEach((result, i) => {
 				if (result instanceof Error) throw result;
 				result.probabilities.forEach((p, k) => expect(Math.abs(p - c.expected_probs[i][k])).toBeLessThanOrEqual(1e-4));

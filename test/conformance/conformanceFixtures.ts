@@ -47,3 +47,9 @@ export const LAYOUTS = [
 	['hf', 'models/hf'],
 	['immich', 'models/immich'],
 ] as const;
+
+/** An image's size after EXIF orientation, from the reference pipeline's own record (cases/pixels.json). */
+export function referenceSize(image: string): [number, number] {
+	const record = JSON.parse(readFileSync(join(CONFORMANCE_DIR, 'cases', 'pixels.json'), 'utf8')) as { images: Record<string, { oriented_size: [number, number] }> };
+	return record.images[image].oriented_size;
+}

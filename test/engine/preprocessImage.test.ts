@@ -3,7 +3,7 @@ import { preprocessImage } from '../../engine/image/preprocessImage';
 import type { PreprocessSpec, Resampling } from '../../engine/image/preprocessSpec';
 
 const SPEC: PreprocessSpec = { size: 8, resizeTo: 8, resizeMode: 'shortest', mean: [0.5, 0.25, 0], std: [0.5, 0.25, 1] };
-const OPTIONS = { resampling: 'exact' as Resampling, limits: { maxPixels: 1e8 } };
+const OPTIONS = { resampling: 'reference' as Resampling, limits: { maxPixels: 1e8 } };
 
 async function run(input: Buffer, spec = SPEC, options = OPTIONS): Promise<Float32Array> {
 	const out = new Float32Array(3 * spec.size * spec.size);

@@ -56,7 +56,7 @@ async function runText(modelPath: string, rows: readonly (readonly number[])[], 
 async function modelPixels(model: ClipModel, image: Buffer): Promise<Float32Array> {
 	const size = model.preprocess.size;
 	const pixels = new Float32Array(3 * size * size);
-	await preprocessImage(image, model.preprocess, { resampling: 'exact', limits: { maxPixels: DEFAULT_MAX_PIXELS } }, pixels);
+	await preprocessImage(image, model.preprocess, { resampling: 'reference', limits: { maxPixels: DEFAULT_MAX_PIXELS } }, pixels);
 	return pixels;
 }
 

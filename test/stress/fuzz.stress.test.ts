@@ -7,7 +7,7 @@
  */
 import sharp from 'sharp';
 import { classifyImages, ClipModel, EngineError, preprocessImage, type PreprocessSpec } from '../../engine';
-import { DEFAULT_MAX_PIXELS } from '../../engine/image/preprocessSpec';
+import { DEFAULT_MAX_PIXELS, RESAMPLINGS } from '../../engine/image/preprocessSpec';
 import { testModelPaths } from '../fixtures/testModels';
 import { encode, patternPixels, seededRandom } from '../reliability/hostileImages';
 
@@ -179,7 +179,7 @@ describe('fuzzing the image path', () => {
 			byMutation.set(item.mutation, stats);
 			const t0 = Date.now();
 			const outcome = await withTimeout(
-				preprocessImage(item.bytes, SPEC, { resampling: i % 3 === 2 ? 'fast' : 'exact', limits: { maxPixels: DEFAULT_MAX_PIXELS } }, target).then(
+				preprocessImage(item.bytes, SPEC, { resampling: RESAMPLINGS[i % RESAMPLINGS.length], limits: { maxPixels: DEFAULT_MAX_PIXELS } }, target).then(
 					() => 'ok' as const,
 					(error: unknown) => error,
 				),

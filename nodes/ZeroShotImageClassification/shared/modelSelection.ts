@@ -1,5 +1,5 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
-import type { BackendChoice, ModelSelection, Resampling } from '../../../engine';
+import { parseResampling, RESAMPLINGS, type BackendChoice, type ModelSelection, type Resampling } from '../../../engine';
 import { isValidPresetId } from '../../../engine/hub/hubNames';
 import { CUSTOM_MODEL } from './modelOptions';
 
@@ -7,7 +7,8 @@ import { CUSTOM_MODEL } from './modelOptions';
 export interface NodeOptions {
 	backend?: BackendChoice;
 	batchSize?: number;
-	resampling?: Resampling;
+	/** Checked by `chosenResampling` (a workflow may hold the earlier name, `exact`, or an expression). */
+	resampling?: string;
 	logitScale?: number;
 	logitBias?: number;
 	maxImagePixels?: number;
@@ -21,6 +22,16 @@ export interface NodeOptions {
 
 function nonEmpty(value: unknown): string | undefined {
 	return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
+}
+
+/** The "Image Resampling" option; workflows saved with the bit-exact mode's earlier name `exact` keep it. */
+export function chosenResampling(context: IExecuteFunctions, options: NodeOptions): Resampling | undefined {
+	if (options.resampling === undefined || options.resampling === '') return undefined;
+	const resampling = parseResampling(String(options.resampling));
+	if (!resampling) {
+		throw new NodeOperationError(context.getNode(), `"${String(options.resampling)}" is not an image resampling mode`, { description: `Choose one of: ${RESAMPLINGS.join(', ')}.` });
+	}
+	return resampling;
 }
 
 /** The model the node's parameters and (optional) Hugging Face credential name. */

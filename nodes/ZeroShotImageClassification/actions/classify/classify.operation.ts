@@ -12,7 +12,7 @@ import {
 } from '../../../../engine';
 import { failedItem, sortedFailures } from '../../shared/itemFailures';
 import { batchedClassificationJson, classificationJson, outputItem } from '../../shared/itemOutput';
-import { modelSelection, type NodeOptions } from '../../shared/modelSelection';
+import { chosenResampling, modelSelection, type NodeOptions } from '../../shared/modelSelection';
 import { itemImages } from '../../shared/readItemImage';
 import { classifyProperties } from './classifyProperties';
 import { promptTemplates } from './classPrompts';
@@ -66,6 +66,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const items = this.getInputData();
 	const routing = this.getNodeParameter('output', 0, 'single') === 'perClass';
 	const options = this.getNodeParameter('options', 0, {}) as NodeOptions;
+	const resampling = chosenResampling(this, options);
 	const outputs = routing ? routedOutputs(this) : undefined;
 	const templates = promptTemplates(this);
 
@@ -111,7 +112,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 					{
 						templates,
 						batchSize: options.batchSize,
-						resampling: options.resampling,
+						resampling,
 						maxPixels: options.maxImagePixels,
 						logitScale: options.logitScale ? options.logitScale : undefined,
 						logitBias: options.logitBias ? options.logitBias : undefined,

@@ -4,7 +4,7 @@ import { imageRunOptions, optionsCollection } from '../../shared/commonPropertie
 import { embeddingJson } from '../../shared/embeddingJson';
 import { failedItem, sortedFailures } from '../../shared/itemFailures';
 import { outputItem } from '../../shared/itemOutput';
-import { modelSelection, type NodeOptions } from '../../shared/modelSelection';
+import { chosenResampling, modelSelection, type NodeOptions } from '../../shared/modelSelection';
 import { itemImages } from '../../shared/readItemImage';
 
 export const description: INodeProperties[] = [optionsCollection('embedImage', imageRunOptions)];
@@ -16,6 +16,7 @@ export const description: INodeProperties[] = [optionsCollection('embedImage', i
 export async function execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
 	const options = this.getNodeParameter('options', 0, {}) as NodeOptions;
+	const resampling = chosenResampling(this, options);
 	const output: INodeExecutionData[] = new Array(items.length);
 	const failures = new Map<number, Error>();
 	const pending: Array<{ index: number; loaders: ImageInput[]; batched: boolean }> = [];
@@ -35,7 +36,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				embedImages(
 					model,
 					pending.flatMap((p) => p.loaders),
-					{ batchSize: options.batchSize, resampling: options.resampling, maxPixels: options.maxImagePixels, signal: this.getExecutionCancelSignal?.() },
+					{ batchSize: options.batchSize, resampling, maxPixels: options.maxImagePixels, signal: this.getExecutionCancelSignal?.() },
 				),
 			);
 			let next = 0;
