@@ -1,5 +1,6 @@
 // Copies what the build needs besides tsc's output: node icons and codex files, credential
-// icons, and the model preset manifests the node and the CLI read at run time.
+// icons, the model preset manifests the node and the CLI read at run time, and the engine's
+// WebAssembly resampler (built from assembly/ by `npm run build:wasm`, committed).
 const { src, dest, parallel } = require('gulp');
 
 function nodeAssets() {
@@ -14,5 +15,9 @@ function modelPresets() {
 	return src('models/*.json').pipe(dest('dist/models'));
 }
 
-exports.build = parallel(nodeAssets, credentialAssets, modelPresets);
+function engineAssets() {
+	return src('engine/**/*.wasm', { encoding: false }).pipe(dest('dist/engine'));
+}
+
+exports.build = parallel(nodeAssets, credentialAssets, modelPresets, engineAssets);
 exports.default = exports.build;

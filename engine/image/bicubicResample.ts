@@ -13,6 +13,7 @@
  */
 
 import type { ResizeGeometry } from './resizeGeometry';
+import { resizeRgbSimd } from './simdBicubicPasses';
 
 const PRECISION_BITS = 32 - 8 - 2;
 /** Rounding term every accumulator starts from (Pillow's `1 << (PRECISION_BITS - 1)`). */
@@ -98,11 +99,14 @@ export interface SourceExtent {
 	readonly height: number;
 }
 
+/** `auto`: the WebAssembly SIMD passes for RGB where this runtime has them; `javascript`: these passes. */
+export type ResamplePasses = 'auto' | 'javascript';
+
 /**
  * Resizes `image` to `resizedWidth x resizedHeight` and returns only `window` of the result,
  * as interleaved 8-bit samples with the input's channel count.
  */
-export function resizeBicubicWindow(image: RawImage, window: ResizeWindow, extent?: SourceExtent): Uint8Array {
+export function resizeBicubicWindow(image: RawImage, window: ResizeWindow, extent?: SourceExtent, passes: ResamplePasses = 'auto'): Uint8Array {
 	const { data, width: inW, height: inH, channels } = image;
 	const extentW = extent?.width ?? inW;
 	const extentH = extent?.height ?? inH;
@@ -117,6 +121,11 @@ export function resizeBicubicWindow(image: RawImage, window: ResizeWindow, exten
 	const rows = rowLast - rowFirst;
 
 	const outW = window.width;
+	if (passes === 'auto' && channels === 3 && needHorizontal) {
+		const simd = resizeRgbSimd(data, inW, rowFirst, rows, horizontal, needVertical ? vertical : undefined, outW, window.height);
+		if (simd) return simd;
+	}
+
 	// Horizontal pass over the rows needed, rounded to 8 bits like Pillow's intermediate image.
 	let temp: Uint8Array;
 	if (needHorizontal) {
