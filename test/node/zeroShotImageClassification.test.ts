@@ -134,6 +134,20 @@ describe('Zero-Shot Image Classification node in n8n', () => {
 		expect(result.error?.message).toContain('Item 1: not a readable image');
 	});
 
+	test('a workflow saved with the earlier resampling name "exact" still runs', async () => {
+		const items = [await imageItem('stripes')];
+		const result = await run(items, { options: { resampling: 'exact' } });
+		expect(result.error).toBeUndefined();
+		const [reference] = await expected([items[0].binary?.data.data as Buffer], ['cat', 'dog', 'car']);
+		(result.items[0].json.probabilities as number[]).forEach((p, k) => expect(p).toBeCloseTo(reference.probabilities[k], 9));
+	});
+
+	test('an unknown resampling mode stops the execution, naming the modes there are', async () => {
+		const result = await run([await imageItem('stripes')], { options: { resampling: 'lanczos' } });
+		expect(result.error?.message).toBe('"lanczos" is not an image resampling mode');
+		expect((result.error as NodeOperationError).description).toBe('Choose one of: accurate, reference, fast.');
+	});
+
 	test('a missing model folder fails every item with a message naming the folder', async () => {
 		const result = await run([await imageItem('stripes')], { customModel: '/nonexistent/clip-model' }, true);
 		expect(result.items[0].json.error).toContain('/nonexistent/clip-model');
