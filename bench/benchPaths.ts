@@ -16,3 +16,6 @@ export const REPO_ROOT = join(__dirname, '..', '..', '..', '..', '..');
 
 /** Committed results (JSON, SVG chart) for the README. */
 export const RESULTS_DIR = join(REPO_ROOT, 'bench', 'results');
+
+/** The real photos the camera-like sets are made from (../shared/conformance/images beside the repo, or CONFORMANCE_DIR). */
+export const CONFORMANCE_IMAGES = join(process.env.CONFORMANCE_DIR ?? join(REPO_ROOT, '..', 'shared', 'conformance'), 'images');

@@ -1,14 +1,17 @@
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBenchOptions } from './benchOptions';
-import { benchCacheDir, RESULTS_DIR } from './benchPaths';
-import { benchImages, type ImageSetName } from './fixtures/benchImages';
+import { benchCacheDir, CONFORMANCE_IMAGES, RESULTS_DIR } from './benchPaths';
+import { benchImages, type ImageSetName, type SyntheticSetName } from './fixtures/benchImages';
+import { CAMERA_SETS, cameraImages } from './fixtures/cameraImages';
 import { benchModel } from './fixtures/benchModels';
+import { simdAvailable } from '../engine/image/simdBicubicPasses';
 import { machineInfo } from './machineInfo';
 import { benchPlan, type BenchFixtures } from './plan/benchPlan';
 import { runMeasured } from './plan/runMeasured';
 import { buildReport, type RunRecord } from './report/buildReport';
 import { renderChart } from './report/renderChart';
+import { renderHeadlineChart } from './report/renderHeadlineChart';
 import { renderMarkdown, renderText } from './report/renderTable';
 
 const log = (message: string): void => void process.stdout.write(`${message}\n`);
@@ -16,8 +19,12 @@ const log = (message: string): void => void process.stdout.write(`${message}\n`)
 async function fixtures(cacheDir: string, large: boolean): Promise<BenchFixtures> {
 	const vitB32 = await benchModel(cacheDir, 'vit-b-32', log);
 	const vitL14 = large ? await benchModel(cacheDir, 'vit-l-14', log) : undefined;
-	const names: ImageSetName[] = ['photo-12mp', 'photo-1mp', 'mixed', 'agreement'];
-	const images = Object.fromEntries(await Promise.all(names.map(async (name) => [name, await benchImages(cacheDir, name, log)] as const))) as Record<ImageSetName, string[]>;
+	const names: SyntheticSetName[] = ['photo-12mp', 'photo-1mp', 'mixed', 'agreement'];
+	const synthetic = await Promise.all(names.map(async (name) => [name, await benchImages(cacheDir, name, log)] as const));
+	// One at a time: each generator already keeps both cores busy.
+	const camera: Array<readonly [ImageSetName, string[]]> = [];
+	for (const name of CAMERA_SETS) camera.push([name, await cameraImages(cacheDir, name, CONFORMANCE_IMAGES, log)]);
+	const images = Object.fromEntries([...synthetic, ...camera]) as Record<ImageSetName, string[]>;
 	return { vitB32, vitL14, images };
 }
 
@@ -27,6 +34,8 @@ function headline(record: RunRecord): string {
 
 async function main(): Promise<void> {
 	const options = parseBenchOptions(process.argv.slice(2));
+	// The package ships the SIMD resampler; a bench without it would measure another program.
+	if (!simdAvailable()) throw new Error('the WebAssembly SIMD resampler did not load (is bicubicPasses.wasm beside the compiled engine?)');
 	const cacheDir = benchCacheDir();
 	log(`benchmark inputs in ${cacheDir}`);
 	const inputs = await fixtures(cacheDir, options.large);
@@ -78,7 +87,8 @@ async function main(): Promise<void> {
 	writeFileSync(join(outDir, `${mode}.json`), `${JSON.stringify(report, null, '\t')}\n`);
 	writeFileSync(join(outDir, `${mode}.md`), renderMarkdown(report));
 	writeFileSync(join(outDir, `${mode}-throughput.svg`), renderChart(report));
-	log(`\nwrote ${join(outDir, `${mode}.json`)}, ${mode}.md and ${mode}-throughput.svg (${report.durationSeconds} s)`);
+	writeFileSync(join(outDir, `${mode}-headline.svg`), renderHeadlineChart(report));
+	log(`\nwrote ${join(outDir, `${mode}.json`)}, ${mode}.md, ${mode}-throughput.svg and ${mode}-headline.svg (${report.durationSeconds} s)`);
 	if (failures.length > 0) {
 		log(`\n${failures.length} scenario(s) failed:\n${failures.join('\n')}`);
 		process.exitCode = 1;

@@ -1,4 +1,5 @@
 import { engineThroughput } from './engineThroughput';
+import { fidelity } from './fidelity';
 import { inferenceCeiling } from './inferenceCeiling';
 import { memoryGrowth } from './memoryGrowth';
 import { modelAgreement } from './modelAgreement';
@@ -29,6 +30,8 @@ function run(spec: ScenarioSpec): Promise<ScenarioResult> {
 			return memoryGrowth(spec);
 		case 'model-agreement':
 			return modelAgreement(spec);
+		case 'fidelity':
+			return fidelity(spec);
 	}
 }
 

@@ -79,11 +79,20 @@ export interface ModelAgreementSpec extends Omit<Common, 'passes'> {
 	readonly modelFolder: string;
 }
 
-export type ScenarioSpec = InferenceCeilingSpec | PreprocessCeilingSpec | EngineSpec | NodeSpec | PeerSpec | MemorySpec | ModelAgreementSpec;
+/**
+ * The default mode's pixels against the reference mode's, image by image, at several DCT
+ * margins (0: no DCT shrink), with the time one thread takes per image at each.
+ */
+export interface FidelitySpec extends Omit<Common, 'passes'> {
+	readonly kind: 'fidelity';
+	readonly margins: readonly number[];
+}
+
+export type ScenarioSpec = InferenceCeilingSpec | PreprocessCeilingSpec | EngineSpec | NodeSpec | PeerSpec | MemorySpec | ModelAgreementSpec | FidelitySpec;
 
 /** One measured configuration inside a scenario run (a scenario may measure several, interleaved). */
 export interface Measurement {
-	/** Identifies the configuration across rounds, e.g. "engine photo-1mp exact b16 c10". */
+	/** Identifies the configuration across rounds, e.g. "engine photo-1mp accurate b16 c10". */
 	readonly key: string;
 	/** Images per second, one per measured pass. */
 	readonly imagesPerSecond: number[];

@@ -10,6 +10,8 @@ import { decodeJpegScaled } from './scaledJpegDecoder';
 export interface PreprocessOptions {
 	readonly resampling: Resampling;
 	readonly limits: DecodeLimits;
+	/** `accurate` only: the DCT shrink's margin over the model size (DCT_MARGIN); the benchmark varies it to chart speed against fidelity. */
+	readonly dctMargin?: number;
 }
 
 /** What a decoded image looked like, for error messages and the CLI's diagnostics. */
@@ -47,7 +49,7 @@ export async function preprocessImage(
 		options.resampling === 'reference' || upscales
 			? await exactPixels(input, spec, options.limits)
 			: options.resampling === 'accurate'
-				? await accuratePixels(input, info, spec, options.limits)
+				? await accuratePixels(input, info, spec, options.limits, options.dctMargin)
 				: await fastPixels(input, info, spec, options.limits);
 	writeNormalizedChw(pixels, spec, target, offset);
 	return info;
@@ -109,8 +111,8 @@ async function exactPixels(input: Buffer, spec: PreprocessSpec, limits: DecodeLi
  * Large JPEGs decoded at a DCT scale that keeps a margin over the model size, then the exact
  * resize, mapped by the full-size geometry; everything else exactly as the reference.
  */
-async function accuratePixels(input: Buffer, info: ImageInfo, spec: PreprocessSpec, limits: DecodeLimits): Promise<RgbPixels> {
-	const shrink = info.format === 'jpeg' ? dctShrinkFactor(info.width, info.height, spec.resizeTo) : 1;
+async function accuratePixels(input: Buffer, info: ImageInfo, spec: PreprocessSpec, limits: DecodeLimits, margin?: number): Promise<RgbPixels> {
+	const shrink = info.format === 'jpeg' ? dctShrinkFactor(info.width, info.height, spec.resizeTo, margin) : 1;
 	if (shrink === 1) return exactPixels(input, spec, limits);
 	let scaled;
 	try {
