@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
-import type { Resampling } from '../../engine';
+import { DEFAULT_RESAMPLING, RESAMPLINGS, type Resampling } from '../../engine';
 import { WORKERS_ENV } from '../../engine/image/preprocessPool';
+import { SIMD_ENV } from '../../engine/image/simdBicubicPasses';
 import type { BenchOptions } from '../benchOptions';
 import type { ImageSetName } from '../fixtures/benchImages';
 import type { BenchModel } from '../fixtures/benchModels';
@@ -14,7 +15,7 @@ export interface BenchFixtures {
 
 /** What a run measures, in terms the report groups and compares by. */
 export interface RunMeta {
-	readonly group: 'inference-ceiling' | 'preprocess-ceiling' | 'engine' | 'node' | 'peer' | 'memory' | 'model-agreement';
+	readonly group: 'inference-ceiling' | 'preprocess-ceiling' | 'engine' | 'node' | 'peer' | 'memory' | 'model-agreement' | 'fidelity';
 	readonly set?: ImageSetName;
 	readonly mode?: Resampling | 'sharp';
 	readonly batch?: number;
@@ -35,21 +36,30 @@ export interface PlannedRun {
 
 export const BATCH_SIZES = [1, 8, 16, 32] as const;
 export const DEFAULT_BATCH = 16;
+/** DCT margins the fidelity scenario charts (the default mode's is DCT_MARGIN); 0 means no DCT shrink (the reference decode). */
+export const FIDELITY_MARGINS = [2, 3, 4.5, 6, 0] as const;
 
 /**
- * Every scenario of a run. Quick: the 1 MP batch sweep, 12 MP at the default batch, the
- * ceilings and transformers.js on fewer images. Full: both resampling modes across the sweep,
- * model variants, the Immich layout, the node at 256 items, memory over 2,000 items, ViT-L/14.
+ * Every scenario of a run. The default resampling (accurate) is the headline: quick runs it over
+ * the 1 MP batch sweep and at the default batch on 12 MP and the camera-like sets, with the
+ * bit-exact and fast modes beside it, the ceilings and transformers.js. Full adds every set,
+ * model variants, the Immich layout, the levers, the node at 256 items, memory over 2,000
+ * items and ViT-L/14.
  */
 export function benchPlan(options: BenchOptions, fixtures: BenchFixtures): PlannedRun[] {
 	const { quick, rounds } = options;
 	const take = (set: ImageSetName, full: number, short: number): string[] => fixtures.images[set].slice(0, quick ? short : full);
-	const sets = {
+	const sets: Readonly<Record<ImageSetName, readonly string[]>> = {
 		'photo-1mp': take('photo-1mp', 64, 32),
 		'photo-12mp': take('photo-12mp', 64, 16),
 		mixed: take('mixed', 16, 16),
 		agreement: take('agreement', 16, 16),
-	} as const;
+		'camera-12mp': take('camera-12mp', 16, 16),
+		'camera-24mp': take('camera-24mp', 16, 8),
+		'camera-mixed': take('camera-mixed', 21, 21),
+	};
+	/** Sets with images (the camera-like ones need ../shared/conformance). */
+	const present = (names: readonly ImageSetName[]): ImageSetName[] => names.filter((name) => sets[name].length > 0);
 	const passes = quick ? 1 : 2;
 	const threads = 0;
 	const cores = availableParallelism();
@@ -58,6 +68,7 @@ export function benchPlan(options: BenchOptions, fixtures: BenchFixtures): Plann
 	const add = (name: string, meta: RunMeta, spec: ScenarioSpec, once = false): void => {
 		runs.push({ name, meta, spec, rounds: once ? 1 : rounds });
 	};
+	const headlineSets = present(quick ? ['photo-1mp', 'photo-12mp', 'camera-12mp', 'camera-mixed'] : ['photo-1mp', 'photo-12mp', 'camera-12mp', 'camera-24mp', 'camera-mixed']);
 
 	// Ceilings.
 	const variants = quick ? ['fp32'] : ['fp32', 'quantized', 'fp16'];
@@ -65,9 +76,9 @@ export function benchPlan(options: BenchOptions, fixtures: BenchFixtures): Plann
 		const visionModel = variant === 'fp32' ? hf.visionModel : variant === 'fp16' ? hf.visionModelFp16 : hf.visionModelQuantized;
 		add(`ceiling inference ${variant}`, { group: 'inference-ceiling', variant }, { kind: 'inference-ceiling', visionModel, variant, batchSizes: [...BATCH_SIZES], images: 64, passes, threads });
 	}
-	const preprocessSets: ImageSetName[] = quick ? ['photo-1mp', 'photo-12mp'] : ['photo-1mp', 'photo-12mp', 'mixed'];
+	const preprocessSets: ImageSetName[] = quick ? headlineSets : [...headlineSets, 'mixed'];
 	for (const set of preprocessSets) {
-		for (const mode of ['reference', 'fast', 'sharp'] as const) {
+		for (const mode of ['accurate', 'reference', 'fast', 'sharp'] as const) {
 			add(`ceiling preprocess ${set} ${mode}`, { group: 'preprocess-ceiling', set, mode }, { kind: 'preprocess-ceiling', files: sets[set], mode, concurrency: cores, passes, threads });
 		}
 	}
@@ -79,7 +90,7 @@ export function benchPlan(options: BenchOptions, fixtures: BenchFixtures): Plann
 		/** A non-default setting: its name, and the threads or environment it takes. */
 		readonly setting?: { readonly name: string; readonly threads?: number; readonly env?: Record<string, string> };
 	}
-	const engine = (set: keyof typeof sets, mode: Resampling, batch: number, classCounts: number[], extra: EngineExtra = {}): void => {
+	const engine = (set: ImageSetName, mode: Resampling, batch: number, classCounts: number[], extra: EngineExtra = {}): void => {
 		const variant = extra.variant ?? 'fp32';
 		const layout = extra.layout ?? 'hf';
 		const suffix = `${variant === 'fp32' ? '' : ` ${variant}`}${layout === 'hf' ? '' : ` ${layout}`}${extra.setting ? `, ${extra.setting.name}` : ''}`;
@@ -96,37 +107,41 @@ export function benchPlan(options: BenchOptions, fixtures: BenchFixtures): Plann
 			env: extra.setting?.env,
 		});
 	};
-	for (const mode of ['reference', 'fast'] as const) {
-		for (const batch of BATCH_SIZES) if (!quick || mode === 'reference' || batch === DEFAULT_BATCH) engine('photo-1mp', mode, batch, [10, 1000]);
-		engine('photo-12mp', mode, DEFAULT_BATCH, quick ? [10] : [10, 1000]);
-		if (!quick) engine('mixed', mode, DEFAULT_BATCH, [10]);
-		engine('agreement', mode, DEFAULT_BATCH, [10]);
+	// The default mode across the batch sweep, the other two beside it at the default batch.
+	for (const batch of BATCH_SIZES) engine('photo-1mp', DEFAULT_RESAMPLING, batch, [10, 1000]);
+	for (const set of headlineSets) {
+		for (const mode of RESAMPLINGS) if (set !== 'photo-1mp' || mode !== DEFAULT_RESAMPLING) engine(set, mode, DEFAULT_BATCH, quick || set !== 'photo-12mp' ? [10] : [10, 1000]);
 	}
+	if (!quick) engine('mixed', DEFAULT_RESAMPLING, DEFAULT_BATCH, [10]);
+	engine('agreement', DEFAULT_RESAMPLING, DEFAULT_BATCH, [10]);
 	if (!quick) {
-		engine('photo-1mp', 'reference', DEFAULT_BATCH, [10], { variant: 'quantized' });
-		engine('photo-1mp', 'reference', DEFAULT_BATCH, [10], { variant: 'fp16' });
-		engine('photo-1mp', 'reference', DEFAULT_BATCH, [10], { layout: 'immich' });
-		// The levers, against the defaults: preprocessing on the main thread, and one inference thread.
+		engine('photo-1mp', DEFAULT_RESAMPLING, DEFAULT_BATCH, [10], { variant: 'quantized' });
+		engine('photo-1mp', DEFAULT_RESAMPLING, DEFAULT_BATCH, [10], { variant: 'fp16' });
+		engine('photo-1mp', DEFAULT_RESAMPLING, DEFAULT_BATCH, [10], { layout: 'immich' });
+		// The levers, against the defaults: preprocessing on the main thread, one inference thread,
+		// the JavaScript resampler instead of WebAssembly SIMD, and the batch size on camera photos.
 		const mainThread = { name: 'preprocessing on the main thread', env: { [WORKERS_ENV]: '0' } };
 		const oneThread = { name: 'threads 1', threads: 1 };
-		for (const set of ['photo-1mp', 'photo-12mp'] as const) {
-			for (const setting of [mainThread, oneThread]) engine(set, 'reference', DEFAULT_BATCH, [10], { setting });
+		const noSimd = { name: 'JavaScript resampler', env: { [SIMD_ENV]: '0' } };
+		for (const set of present(['photo-1mp', 'photo-12mp', 'camera-12mp'])) {
+			for (const setting of [mainThread, oneThread, noSimd]) engine(set, DEFAULT_RESAMPLING, DEFAULT_BATCH, [10], { setting });
 		}
+		for (const set of present(['camera-12mp'])) for (const batch of BATCH_SIZES) if (batch !== DEFAULT_BATCH) engine(set, DEFAULT_RESAMPLING, batch, [10]);
 	}
 
 	// This package: the n8n node.
-	const nodeModes: Resampling[] = quick ? ['reference'] : ['reference', 'fast'];
+	const nodeModes: readonly Resampling[] = quick ? [DEFAULT_RESAMPLING] : RESAMPLINGS;
 	for (const mode of nodeModes) {
 		add(`node photo-1mp ${mode}`, { group: 'node', set: 'photo-1mp', mode, batch: DEFAULT_BATCH }, { kind: 'node', files: sets['photo-1mp'], modelFolder: hf.dir, items: quick ? 64 : 256, resampling: mode, batchSize: DEFAULT_BATCH, passes, threads });
 	}
 
 	// The peer.
 	if (options.peer) {
-		const peer = (set: keyof typeof sets, batch: number, classCount = 10, once = false, files = sets[set]): void => {
+		const peer = (set: ImageSetName, batch: number, classCount = 10, once = false, files = sets[set]): void => {
 			add(`peer ${set} b${batch}${classCount === 10 ? '' : ` c${classCount}`}`, { group: 'peer', set, batch }, { kind: 'peer', files, localModelPath: fixtures.vitB32.root, modelId: 'clip-hf', batchSize: batch, classCount, passes, threads }, once);
 		};
 		for (const batch of quick ? [DEFAULT_BATCH] : BATCH_SIZES) peer('photo-1mp', batch);
-		peer('photo-12mp', DEFAULT_BATCH);
+		for (const set of headlineSets) if (set !== 'photo-1mp') peer(set, DEFAULT_BATCH);
 		if (!quick) peer('mixed', DEFAULT_BATCH);
 		peer('agreement', DEFAULT_BATCH);
 		// transformers.js embeds every prompt again on each call: one call's worth of images is enough to show it.
@@ -134,17 +149,22 @@ export function benchPlan(options: BenchOptions, fixtures: BenchFixtures): Plann
 		add('model agreement', { group: 'model-agreement', set: 'photo-1mp' }, { kind: 'model-agreement', files: sets['photo-1mp'], localModelPath: fixtures.vitB32.root, modelId: 'clip-hf', modelFolder: hf.dir, threads }, true);
 	}
 
+	// Fidelity of the default mode: pixels against the reference mode, and speed by DCT margin.
+	for (const set of present(['photo-12mp', 'camera-12mp', 'camera-24mp', 'camera-mixed'])) {
+		add(`fidelity ${set}`, { group: 'fidelity', set }, { kind: 'fidelity', files: sets[set].slice(0, quick ? 8 : 16), margins: [...FIDELITY_MARGINS], threads }, true);
+	}
+
 	// Memory.
 	if (!quick) {
 		add('memory vit-b-32', { group: 'memory', set: 'photo-1mp', model: 'vit-b-32' }, { kind: 'memory', files: sets['photo-1mp'], modelFolder: hf.dir, items: 2000, checkpoint: 200, threads }, true);
 	}
 	if (fixtures.vitL14) {
-		add('engine photo-1mp reference b16 vit-l-14', { group: 'engine', set: 'photo-1mp', mode: 'reference', batch: DEFAULT_BATCH, variant: 'fp32', layout: 'hf', model: 'vit-l-14' }, {
+		add(`engine photo-1mp ${DEFAULT_RESAMPLING} b16 vit-l-14`, { group: 'engine', set: 'photo-1mp', mode: DEFAULT_RESAMPLING, batch: DEFAULT_BATCH, variant: 'fp32', layout: 'hf', model: 'vit-l-14' }, {
 			kind: 'engine',
 			files: sets['photo-1mp'].slice(0, 32),
 			modelFolder: fixtures.vitL14.hf.dir,
 			variant: 'fp32',
-			resampling: 'reference',
+			resampling: DEFAULT_RESAMPLING,
 			batchSize: DEFAULT_BATCH,
 			classCounts: [10],
 			passes: 1,
@@ -171,7 +191,7 @@ function peersBesideEngine(runs: readonly PlannedRun[]): PlannedRun[] {
 		if (run.meta.group === 'peer') continue;
 		out.push(run);
 		const m = run.meta;
-		if (m.group !== 'engine' || m.mode !== 'reference' || m.setting || m.variant !== 'fp32' || m.layout !== 'hf' || m.model !== 'vit-b-32') continue;
+		if (m.group !== 'engine' || m.mode !== DEFAULT_RESAMPLING || m.setting || m.variant !== 'fp32' || m.layout !== 'hf' || m.model !== 'vit-b-32') continue;
 		const i = peers.findIndex((p) => p.meta.set === m.set && p.meta.batch === m.batch);
 		if (i >= 0) out.push(...peers.splice(i, 1));
 	}

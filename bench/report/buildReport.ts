@@ -1,6 +1,6 @@
 import type { PlannedRun } from '../plan/benchPlan';
 import type { ScenarioResult } from '../scenarios/scenarioTypes';
-import type { AgreementEntry, BenchReport, ReportRow } from './reportTypes';
+import type { AgreementEntry, BenchReport, FidelityEntry, HeadlineEntry, ReportRow } from './reportTypes';
 import { maxAbsDelta, median, summarize, top1Agreement } from './stats';
 
 /** One scenario process's result, with the run and round it belonged to. */
@@ -36,7 +36,7 @@ function combine(inference: number, preprocess: number): number {
 	return 1 / (1 / inference + 1 / preprocess);
 }
 
-export function buildReport(records: readonly RunRecord[], header: Omit<BenchReport, 'rows' | 'classListOverhead' | 'agreement' | 'memory'>): BenchReport {
+export function buildReport(records: readonly RunRecord[], header: Omit<BenchReport, 'rows' | 'headline' | 'fidelity' | 'classListOverhead' | 'agreement' | 'memory'>): BenchReport {
 	const rounds = perRound(records);
 	const runs = [...new Map(records.map((r) => [r.run.name, r.run])).values()];
 	const resultsOf = (name: string): ScenarioResult[] => records.filter((r) => r.run.name === name).map((r) => r.result);
@@ -49,6 +49,7 @@ export function buildReport(records: readonly RunRecord[], header: Omit<BenchRep
 
 	const rows: ReportRow[] = [];
 	for (const run of runs) {
+		if (run.meta.group === 'fidelity') continue;
 		const results = resultsOf(run.name);
 		const keys = [...new Set(results.flatMap((r) => r.measurements.map((m) => m.key)))];
 		for (const key of keys) {
@@ -112,7 +113,51 @@ export function buildReport(records: readonly RunRecord[], header: Omit<BenchRep
 			};
 		});
 
-	return { ...header, rows, classListOverhead, agreement: agreement(runs, resultsOf), memory: memory(runs, resultsOf) };
+	return { ...header, rows, headline: headline(rows), fidelity: fidelity(runs, resultsOf), classListOverhead, agreement: agreement(runs, resultsOf), memory: memory(runs, resultsOf) };
+}
+
+const HEADLINE_SETS = ['photo-1mp', 'photo-12mp', 'camera-12mp', 'camera-24mp', 'camera-mixed'];
+const HEADLINE_MODES = ['accurate', 'reference', 'fast'];
+
+function headline(rows: readonly ReportRow[]): HeadlineEntry[] {
+	const out: HeadlineEntry[] = [];
+	for (const set of HEADLINE_SETS) {
+		const peer = rows.find((r) => r.group === 'peer' && r.set === set && r.batch === 16 && r.classes === 10);
+		for (const mode of HEADLINE_MODES) {
+			const row = rows.find((r) => r.group === 'engine' && r.set === set && r.mode === mode && r.batch === 16 && r.classes === 10 && r.variant === 'fp32' && r.layout === 'hf' && r.model === 'vit-b-32' && !r.setting);
+			if (!row) continue;
+			const ceiling = row.ceiling ? { inference: row.ceiling.inference, preprocess: row.ceiling.preprocess, combined: row.ceiling.combined } : undefined;
+			out.push({
+				set,
+				mode,
+				imagesPerSecond: row.imagesPerSecond,
+				vsPeer: row.vsPeer,
+				vsCeiling: row.vsCeiling,
+				vsSlowerCeiling: ceiling ? row.imagesPerSecond.median / Math.min(ceiling.inference, ceiling.preprocess) : undefined,
+				peerImagesPerSecond: peer?.imagesPerSecond.median,
+				ceiling,
+			});
+		}
+	}
+	return out;
+}
+
+function fidelity(runs: readonly PlannedRun[], resultsOf: (name: string) => ScenarioResult[]): FidelityEntry[] {
+	const out: FidelityEntry[] = [];
+	for (const run of runs.filter((r) => r.meta.group === 'fidelity')) {
+		const result = resultsOf(run.name)[0];
+		if (!result?.details) continue;
+		for (const { key } of result.measurements) {
+			out.push({
+				set: run.meta.set as string,
+				config: key,
+				maeMedian: result.details[`${key}: pixel MAE median`],
+				maeMax: result.details[`${key}: pixel MAE max`],
+				msPerImage: result.details[`${key}: ms per image median`],
+			});
+		}
+	}
+	return out;
 }
 
 function agreement(runs: readonly PlannedRun[], resultsOf: (name: string) => ScenarioResult[]): AgreementEntry[] {
@@ -128,13 +173,16 @@ function agreement(runs: readonly PlannedRun[], resultsOf: (name: string) => Sce
 		find((r) => r.meta.group === 'engine' && r.meta.set === set && r.meta.mode === mode && r.meta.batch === 16 && r.meta.variant === variant && r.meta.layout === layout && r.meta.model === 'vit-b-32' && !r.meta.setting);
 	const peer = (set: string): string | undefined => find((r) => r.meta.group === 'peer' && r.meta.set === set && r.meta.batch === 16 && (r.spec as { classCount: number }).classCount === 10);
 
-	for (const set of ['agreement', 'photo-1mp', 'photo-12mp', 'mixed']) {
-		for (const mode of ['reference', 'fast']) push(`this (${mode}) vs transformers.js, ${set}`, probabilities(engine(set, mode)), probabilities(peer(set)));
+	const sets = ['agreement', 'photo-1mp', 'photo-12mp', 'mixed', 'camera-12mp', 'camera-24mp', 'camera-mixed'];
+	for (const set of sets) {
+		for (const mode of ['accurate', 'reference', 'fast']) push(`this (${mode}) vs transformers.js, ${set}`, probabilities(engine(set, mode)), probabilities(peer(set)));
 	}
-	for (const set of ['photo-1mp', 'photo-12mp', 'mixed']) push(`fast vs reference, ${set}`, probabilities(engine(set, 'fast')), probabilities(engine(set, 'reference')));
-	for (const variant of ['quantized', 'fp16']) push(`${variant} vs fp32, photo-1mp reference`, probabilities(engine('photo-1mp', 'reference', variant)), probabilities(engine('photo-1mp', 'reference')));
-	push('Immich layout vs Hugging Face layout, photo-1mp reference', probabilities(engine('photo-1mp', 'reference', 'fp32', 'immich')), probabilities(engine('photo-1mp', 'reference')));
-	push('node execute() vs engine, photo-1mp reference', probabilities(find((r) => r.meta.group === 'node' && r.meta.mode === 'reference')), probabilities(engine('photo-1mp', 'reference')));
+	for (const set of sets) {
+		for (const mode of ['accurate', 'fast']) push(`${mode} vs reference, ${set}`, probabilities(engine(set, mode)), probabilities(engine(set, 'reference')));
+	}
+	for (const variant of ['quantized', 'fp16']) push(`${variant} vs fp32, photo-1mp accurate`, probabilities(engine('photo-1mp', 'accurate', variant)), probabilities(engine('photo-1mp', 'accurate')));
+	push('Immich layout vs Hugging Face layout, photo-1mp accurate', probabilities(engine('photo-1mp', 'accurate', 'fp32', 'immich')), probabilities(engine('photo-1mp', 'accurate')));
+	push('node execute() vs engine, photo-1mp accurate', probabilities(find((r) => r.meta.group === 'node' && r.meta.mode === 'accurate')), probabilities(engine('photo-1mp', 'accurate')));
 	const model = find((r) => r.meta.group === 'model-agreement');
 	const modelResult = model ? resultsOf(model)[0] : undefined;
 	if (modelResult?.details) {
@@ -154,8 +202,12 @@ function memory(runs: readonly PlannedRun[], resultsOf: (name: string) => Scenar
 		out.peakRssMemoryRunMb = resultsOf(growth.name)[0].peakRssMb;
 	}
 	for (const model of ['vit-b-32', 'vit-l-14']) {
-		const run = runs.find((r) => r.meta.group === 'engine' && r.meta.model === model && r.meta.set === 'photo-1mp' && r.meta.mode === 'reference' && r.meta.batch === 16 && r.meta.variant === 'fp32' && r.meta.layout === 'hf' && !r.meta.setting);
-		if (run) out[`peakRssMb ${model} b16`] = Math.max(...resultsOf(run.name).map((r) => r.peakRssMb));
+		for (const set of ['photo-1mp', 'photo-12mp', 'camera-24mp']) {
+			for (const mode of ['accurate', 'reference']) {
+				const run = runs.find((r) => r.meta.group === 'engine' && r.meta.model === model && r.meta.set === set && r.meta.mode === mode && r.meta.batch === 16 && r.meta.variant === 'fp32' && r.meta.layout === 'hf' && !r.meta.setting);
+				if (run) out[`peakRssMb ${model} b16 ${set} ${mode}`] = Math.max(...resultsOf(run.name).map((r) => r.peakRssMb));
+			}
+		}
 	}
 	return out;
 }

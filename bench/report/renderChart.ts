@@ -12,12 +12,12 @@ const WIDTH = 800;
 const HEIGHT = 420;
 const PLOT = { left: 60, right: 270, top: 40, bottom: 50 };
 
-function escapeXml(text: string): string {
+export function escapeXml(text: string): string {
 	return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** A round number of images/s for the axis top and step. */
-function niceStep(max: number): number {
+export function niceStep(max: number): number {
 	const raw = max / 5;
 	const magnitude = 10 ** Math.floor(Math.log10(raw));
 	return [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) as number;
@@ -38,10 +38,10 @@ function series(report: BenchReport, set: string): Series[] {
 	});
 	return [
 		{ label: 'onnxruntime alone', colour: '#7f7f7f', dashed: true, points: inferenceCeiling },
-		{ label: 'ceiling, reference preprocessing', colour: '#1f77b4', dashed: true, points: pick(engine('reference', 10), (r) => r.ceiling?.combined) },
-		{ label: 'ceiling, fast preprocessing', colour: '#2ca02c', dashed: true, points: pick(engine('fast', 10), (r) => r.ceiling?.combined) },
-		{ label: 'this package, reference, 10 classes', colour: '#1f77b4', dashed: false, points: pick(engine('reference', 10), (r) => r.imagesPerSecond.median) },
-		{ label: 'this package, reference, 1000 classes', colour: '#9467bd', dashed: false, points: pick(engine('reference', 1000), (r) => r.imagesPerSecond.median) },
+		{ label: 'ceiling, accurate preprocessing', colour: '#1f77b4', dashed: true, points: pick(engine('accurate', 10), (r) => r.ceiling?.combined) },
+		{ label: 'this package, accurate (default), 10 classes', colour: '#1f77b4', dashed: false, points: pick(engine('accurate', 10), (r) => r.imagesPerSecond.median) },
+		{ label: 'this package, accurate, 1000 classes', colour: '#9467bd', dashed: false, points: pick(engine('accurate', 1000), (r) => r.imagesPerSecond.median) },
+		{ label: 'this package, reference, 10 classes', colour: '#ff7f0e', dashed: false, points: pick(engine('reference', 10), (r) => r.imagesPerSecond.median) },
 		{ label: 'this package, fast, 10 classes', colour: '#2ca02c', dashed: false, points: pick(engine('fast', 10), (r) => r.imagesPerSecond.median) },
 		{ label: 'transformers.js pipeline', colour: '#d62728', dashed: false, points: pick((r) => r.group === 'peer' && r.set === set && r.classes === 10, (r) => r.imagesPerSecond.median) },
 	].filter((s) => s.points.length > 0);

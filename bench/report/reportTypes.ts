@@ -40,6 +40,30 @@ export interface AgreementEntry {
 	readonly images: number;
 }
 
+/** One image set and resampling mode at the default batch, 10 classes: the figures a user who keeps the defaults meets. */
+export interface HeadlineEntry {
+	readonly set: string;
+	readonly mode: string;
+	readonly imagesPerSecond: Summary;
+	readonly vsPeer?: Summary;
+	/** Against both stages sharing the machine, 1 / (1/inference + 1/preprocess). */
+	readonly vsCeiling?: Summary;
+	/** Against the slower of the two stages alone, min(inference, preprocess): unreachable when both need every core. */
+	readonly vsSlowerCeiling?: number;
+	readonly peerImagesPerSecond?: number;
+	readonly ceiling?: { readonly inference: number; readonly preprocess: number; readonly combined: number };
+}
+
+/** The default mode's pixels against the reference mode's, per DCT margin (normalized units). */
+export interface FidelityEntry {
+	readonly set: string;
+	readonly config: string;
+	readonly maeMedian: number;
+	readonly maeMax: number;
+	/** One thread's decode and resize time per image. */
+	readonly msPerImage: number;
+}
+
 export interface BenchReport {
 	readonly mode: 'quick' | 'full';
 	readonly startedAt: string;
@@ -47,6 +71,8 @@ export interface BenchReport {
 	readonly rounds: number;
 	readonly machine: Record<string, string | number>;
 	readonly rows: ReportRow[];
+	readonly headline: HeadlineEntry[];
+	readonly fidelity: FidelityEntry[];
 	/** 1000 classes over 10 classes, embeddings cached: time overhead per run (images/s ratio - 1). */
 	readonly classListOverhead: Array<{ name: string; overhead: Summary; textInferencesWhileMeasuring: number }>;
 	readonly agreement: AgreementEntry[];
