@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +18,14 @@ import type { DctShrink } from './dctShrink';
  * back to the full decode: `undefined`.
  */
 
-let sequence = 0;
-
-/** Temporary directories whose path libvips would misread as load options, or that refused a write. */
+/** Temporary directories whose path libvips would misread as load options, or that cannot take a file at all. */
 const unusableDirs = new Set<string>();
+
+/**
+ * Errors that say the directory will refuse every file (missing, read-only, not ours); anything
+ * else (a full disk, too many open files) may pass, so only that image is decoded in full.
+ */
+const LASTING_ERRORS = new Set(['ENOENT', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS']);
 
 export interface ScaledJpeg {
 	readonly data: Buffer;
@@ -36,12 +41,13 @@ export async function decodeJpegScaled(
 	dir = tmpdir(),
 ): Promise<ScaledJpeg | undefined> {
 	if (unusableDirs.has(dir) || dir.includes('[')) return undefined;
-	const path = join(dir, `n8n-zsic-${process.pid}-${threadId}-${sequence++}.jpg`);
+	// Random, not a counter: a container restarted with the same pid must not meet a file a crash left behind.
+	const path = join(dir, `n8n-zsic-${process.pid}-${threadId}-${randomBytes(8).toString('hex')}.jpg`);
 	try {
 		// wx: never follow or overwrite a file someone else placed there; 0600: the photo stays private.
 		await writeFile(path, input, { flag: 'wx', mode: 0o600 });
-	} catch {
-		unusableDirs.add(dir);
+	} catch (error) {
+		if (LASTING_ERRORS.has((error as NodeJS.ErrnoException).code ?? '')) unusableDirs.add(dir);
 		return undefined;
 	}
 	try {

@@ -1,4 +1,6 @@
 import { readdirSync } from 'node:fs';
+// The module object itself (a namespace import is read-only), which the decoder calls through.
+const fsPromises = jest.requireActual<typeof import('node:fs/promises')>('node:fs/promises');
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -98,6 +100,19 @@ describe('accurate resampling (the default)', () => {
 		const decode = jest.fn(async () => ({ data: Buffer.alloc(3), width: 1, height: 1 }));
 		expect(await decodeJpegScaled(photo, 2, decode, {}, unwritable)).toBeUndefined();
 		expect(decode).not.toHaveBeenCalled();
+	});
+
+	test('declines only the image whose temporary file met a passing error (a full disk), and tries the next', async () => {
+		const decode = jest.fn(async () => ({ data: Buffer.alloc(3), width: 1, height: 1 }));
+		const full = Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+		const write = jest.spyOn(fsPromises, 'writeFile').mockRejectedValueOnce(full);
+		try {
+			expect(await decodeJpegScaled(photo, 2, decode, {})).toBeUndefined();
+			expect(await decodeJpegScaled(photo, 2, decode, {})).toEqual({ data: Buffer.alloc(3), width: 1, height: 1 });
+			expect(write).toHaveBeenCalledTimes(2);
+		} finally {
+			write.mockRestore();
+		}
 	});
 
 	test('reports a damaged large JPEG as the reference path does, without naming a temporary file', async () => {
