@@ -1,9 +1,9 @@
 import { escapeXml, niceStep } from './renderChart';
 import type { BenchReport } from './reportTypes';
 
-const WIDTH = 860;
+const WIDTH = 960;
 const HEIGHT = 420;
-const PLOT = { left: 60, right: 200, top: 40, bottom: 60 };
+const PLOT = { left: 60, right: 290, top: 40, bottom: 60 };
 
 const BARS = [
 	{ key: 'accurate', label: 'this package, accurate (default)', colour: '#1f77b4' },
