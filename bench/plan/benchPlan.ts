@@ -37,7 +37,7 @@ export interface PlannedRun {
 export const BATCH_SIZES = [1, 8, 16, 32] as const;
 export const DEFAULT_BATCH = 16;
 /** DCT margins the fidelity scenario charts (the default mode's is DCT_MARGIN); 0 means no DCT shrink (the reference decode). */
-export const FIDELITY_MARGINS = [2, 3, 4.5, 6, 0] as const;
+export const FIDELITY_MARGINS = [2, 3, 4.25, 4.5, 6, 0] as const;
 
 /**
  * Every scenario of a run. The default resampling (accurate) is the headline: quick runs it over

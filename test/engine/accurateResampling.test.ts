@@ -56,14 +56,17 @@ describe('accurate resampling (the default)', () => {
 	});
 
 	test('shrinks in the DCT domain by the largest factor that leaves the margin over the model size', () => {
-		expect(DCT_MARGIN).toBe(4.5);
-		// 224 x 4.5 = 1008 px on the short side at least.
+		expect(DCT_MARGIN).toBe(4.25);
+		// 224 x 4.25 = 952 px on the short side at least.
 		expect(dctShrinkFactor(4000, 3000, 224)).toBe(2);
 		expect(dctShrinkFactor(3000, 4000, 224)).toBe(2);
+		expect(dctShrinkFactor(2592, 1944, 224)).toBe(2);
+		expect(dctShrinkFactor(6000, 4000, 224)).toBe(4);
 		expect(dctShrinkFactor(8064, 6048, 224)).toBe(4);
 		expect(dctShrinkFactor(16128, 9000, 224)).toBe(8);
-		expect(dctShrinkFactor(2015, 3000, 224)).toBe(1);
-		expect(dctShrinkFactor(2016, 3000, 224)).toBe(2);
+		expect(dctShrinkFactor(1800, 1801, 224)).toBe(1);
+		expect(dctShrinkFactor(1903, 3000, 224)).toBe(1);
+		expect(dctShrinkFactor(1904, 3000, 224)).toBe(2);
 	});
 
 	test('stays within 0.005 of the reference pixels on a large JPEG, which it did decode at a reduced scale', async () => {
