@@ -9,7 +9,7 @@ import { preprocessImage } from '../../engine/image/preprocessImage';
 import { decodeJpegScaled } from '../../engine/image/scaledJpegDecoder';
 import { DEFAULT_RESAMPLING, parseResampling, type PreprocessSpec, type Resampling } from '../../engine/image/preprocessSpec';
 
-/** A small model input keeps the photos small: 32 px x 4.5 = 144 px, so a 640 x 480 JPEG decodes at 1/2. */
+/** A small model input keeps the photos small: 32 px x 4.25 = 136 px, so a 640 x 480 JPEG decodes at 1/2. */
 const SPEC: PreprocessSpec = { size: 32, resizeTo: 32, resizeMode: 'shortest', mean: [0.48, 0.46, 0.41], std: [0.27, 0.26, 0.28] };
 
 async function modelInput(input: Buffer, resampling: Resampling): Promise<Float32Array> {

@@ -87,7 +87,7 @@ const resamplingOption: INodeProperties = {
 		{
 			name: 'Accurate',
 			value: 'accurate',
-			description: 'Decodes large JPEGs at a reduced scale that keeps 3x the model size, then resizes exactly like Python CLIP: several times faster on phone photos, pixels within 0.005 of the reference on average',
+			description: 'Decodes large JPEGs at a reduced scale that keeps at least 4.25x the model size, then resizes exactly like Python CLIP: faster on phone photos, pixels within 0.005 of the reference on average',
 		},
 		{ name: 'Reference (Bit-Exact)', value: 'reference', description: 'Decodes every image in full and reproduces the Python CLIP preprocessing (Pillow) bit for bit' },
 		{ name: 'Fast', value: 'fast', description: 'Resizes while decoding with libvips: fastest, probabilities within about 0.01 of the reference' },
