@@ -5,6 +5,7 @@ export { sigmoid, type ScoringKind, type ScoringRule } from './scoring/scoringRu
 export { classPrompts, promptSetKey } from './text/classPrompts';
 export { IMAGENET_ENSEMBLE_SOURCE, isPromptEnsembleName, parseTemplateList, PROMPT_ENSEMBLES, type PromptEnsembleName } from './text/promptEnsembles';
 export { EngineError, ImageDecodeError, ModelFileError, errorMessage, type EngineErrorCode } from './errors';
+export { DCT_MARGIN } from './image/dctShrink';
 export { decodeDataUrl } from './image/decodeDataUrl';
 export { preprocessImage, type ImageInfo, type PreprocessOptions } from './image/preprocessImage';
 export { DEFAULT_MAX_PIXELS, DEFAULT_RESAMPLING, parseResampling, RESAMPLINGS, type PreprocessSpec, type Resampling } from './image/preprocessSpec';

@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { DEFAULT_BATCH_SIZE, DEFAULT_MAX_PIXELS } from '../../../engine';
+import { DCT_MARGIN, DEFAULT_BATCH_SIZE, DEFAULT_MAX_PIXELS } from '../../../engine';
 import { DEFAULT_PRESET_ID } from '../../../engine/hub';
 import { CUSTOM_MODEL, modelOptions } from './modelOptions';
 
@@ -87,7 +87,7 @@ const resamplingOption: INodeProperties = {
 		{
 			name: 'Accurate',
 			value: 'accurate',
-			description: 'Decodes large JPEGs at a reduced scale that keeps at least 4.25x the model size, then resizes exactly like Python CLIP: faster on phone photos, pixels within 0.005 of the reference on average',
+			description: `Decodes large JPEGs at a reduced scale that keeps at least ${DCT_MARGIN}x the model size, then resizes exactly like Python CLIP: faster on phone photos, pixels within 0.005 of the reference on average`,
 		},
 		{ name: 'Reference (Bit-Exact)', value: 'reference', description: 'Decodes every image in full and reproduces the Python CLIP preprocessing (Pillow) bit for bit' },
 		{ name: 'Fast', value: 'fast', description: 'Resizes while decoding with libvips: fastest, probabilities within about 0.01 of the reference' },
