@@ -12,6 +12,7 @@ export type HubErrorCode =
 	| 'aborted'
 	| 'unsupported'
 	| 'invalid-ref'
+	| 'invalid-setting'
 	| 'too-many-redirects';
 
 export class HubError extends Error {

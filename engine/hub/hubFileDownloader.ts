@@ -4,11 +4,15 @@ import { dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 import { formatBytes } from './byteFormat';
-import { ProgressReporter, type DownloadProgress } from './downloadProgress';
+import { DOWNLOAD_LIMIT_ENV, resolveDownloadLimits, type DownloadLimits } from './downloadLimits';
+import { PROGRESS_RATE_WINDOW_MS, ProgressReporter, type DownloadProgress } from './downloadProgress';
+import { formatDuration } from './durationFormat';
 import { sha256FromEtag, updateHashFromFile } from './fileIntegrity';
 import { hubFileUrl } from './hubEndpoint';
 import { abortError, HubError, hubHttpError, isRetryableStatus, scrubSecret } from './hubErrors';
-import { openHubRequest, readBodyText, type HubResponse } from './hubRequest';
+import { describeUrl, openHubRequest, readBodyText, type HubResponse } from './hubRequest';
+import { ThroughputMeter } from './throughputMeter';
+import { SlowTransferError, TransferWatchdog } from './transferWatchdog';
 
 export interface HubFileSpec {
 	repo: string;
@@ -35,6 +39,8 @@ export interface HubFileDownloadOptions {
 	maxAttempts?: number;
 	/** First back-off delay; doubled after every failed attempt. */
 	retryDelayMs?: number;
+	/** Throughput floor, its window and the give-up time; else from the environment (downloadLimits.ts). */
+	limits?: DownloadLimits;
 }
 
 export interface DownloadedHubFile {
@@ -79,17 +85,28 @@ export async function downloadHubFile(spec: HubFileSpec, options: HubFileDownloa
 	const partial = `${options.destination}.incomplete`;
 	await mkdir(dirname(options.destination), { recursive: true });
 	const maxAttempts = options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+	const limits = options.limits ?? resolveDownloadLimits();
+	const startedAt = Date.now();
+	// The give-up clock starts at the first transfer abandoned for being too slow.
+	let firstAbandonedAt: number | undefined;
 	let restartedAfterMismatch = false;
 	for (let attempt = 1; ; attempt++) {
-		if (options.signal?.aborted) throw abortError();
+		if (options.signal?.aborted) throw await cancelled(spec, options, partial);
+		const deadline = firstAbandonedAt === undefined ? undefined : firstAbandonedAt + limits.giveUpMs;
 		let outcome: AttemptOutcome;
 		try {
-			outcome = await attemptDownload(spec, options, partial);
+			outcome = await attemptDownload(spec, options, partial, limits, deadline);
 		} catch (error) {
-			if (attempt >= maxAttempts || !isTransient(error)) throw error;
+			if (error instanceof HubError && error.code === 'aborted') throw await cancelled(spec, options, partial);
+			if (!isTransient(error)) throw error;
+			if (error instanceof SlowTransferError) firstAbandonedAt ??= Date.now();
 			const delay = (options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS) * 2 ** (attempt - 1);
-			options.log?.(`${spec.path}: ${(error as Error).message.replace(/\.?$/, '.')} Retrying in ${(delay / 1000).toFixed(1)} s (attempt ${attempt + 1} of ${maxAttempts}).`);
-			await sleepOrAbort(delay, options.signal);
+			const outOfTime = firstAbandonedAt !== undefined && Date.now() + delay >= firstAbandonedAt + limits.giveUpMs;
+			if (attempt >= maxAttempts || outOfTime) throw await giveUpError(spec, options, partial, error as HubError, attempt, startedAt, limits);
+			options.log?.(`${spec.path}: ${(error as Error).message.replace(/\.?$/, '.')} Retrying in ${formatDuration(delay)} (attempt ${attempt + 1} of ${maxAttempts}).`);
+			await sleepOrAbort(delay, options.signal).catch(async () => {
+				throw await cancelled(spec, options, partial);
+			});
 			continue;
 		}
 		if (outcome.kind === 'absent') return undefined;
@@ -125,22 +142,117 @@ export async function downloadHubFile(spec: HubFileSpec, options: HubFileDownloa
 	}
 }
 
-async function attemptDownload(spec: HubFileSpec, options: HubFileDownloadOptions, partial: string): Promise<AttemptOutcome> {
+async function attemptDownload(
+	spec: HubFileSpec,
+	options: HubFileDownloadOptions,
+	partial: string,
+	limits: DownloadLimits,
+	deadline: number | undefined,
+): Promise<AttemptOutcome> {
 	let startAt = (await fileSize(partial)) ?? 0;
 	if (spec.size !== undefined && startAt > spec.size) {
 		await rm(partial, { force: true });
 		startAt = 0;
 	}
-	// Compressed bodies would make both the byte count and the Range offsets meaningless.
-	const headers: Record<string, string> = { 'accept-encoding': 'identity' };
-	if (startAt > 0) headers.range = `bytes=${startAt}-`;
-	const response = await openHubRequest({
-		url: hubFileUrl(options.endpoint, spec.repo, spec.revision, spec.path),
-		token: options.token,
-		headers,
-		signal: options.signal,
-	});
+	// Hashed before the request, so that hashing a large partial file is not taken for a stall.
+	const keptHash = createHash('sha256');
+	if (startAt > 0) await updateHashFromFile(keptHash, partial, options.signal);
 
+	const meter = new ThroughputMeter({ historyMs: Math.max(limits.windowMs, PROGRESS_RATE_WINDOW_MS) });
+	let reporter: ProgressReporter | undefined;
+	const watchdog = new TransferWatchdog({
+		limits,
+		meter,
+		what: spec.path,
+		signal: options.signal,
+		deadline,
+		warn: options.log,
+		onCheck: (crawling) => reporter?.refresh(crawling),
+	});
+	let servedBy = new URL(options.endpoint).host;
+	let received = startAt;
+	try {
+		const response = await openHubRequest({
+			url: hubFileUrl(options.endpoint, spec.repo, spec.revision, spec.path),
+			token: options.token,
+			// Compressed bodies would make both the byte count and the Range offsets meaningless.
+			headers: startAt > 0 ? { 'accept-encoding': 'identity', range: `bytes=${startAt}-` } : { 'accept-encoding': 'identity' },
+			signal: watchdog.signal,
+		});
+		servedBy = describeUrl(response.finalUrl).split('/')[0];
+		const early = await earlyOutcome(spec, options, partial, response, startAt, keptHash);
+		if (early !== undefined) return early;
+
+		let offset = 0;
+		let announcedTotal: number | undefined = numberHeader(header(response, 'content-length'));
+		if (response.status === 206) {
+			const range = parseContentRange(header(response, 'content-range'));
+			if (range === undefined || range.start !== startAt) {
+				response.body.destroy();
+				await rm(partial, { force: true });
+				return { kind: 'restart' };
+			}
+			offset = startAt;
+			announcedTotal = range.total;
+		} else if (startAt > 0) {
+			options.log?.(`${spec.path}: the server does not support resuming; downloading it again from the start.`);
+		}
+		received = offset;
+
+		const expectedSize = spec.size ?? response.hub.linkedSize ?? announcedTotal;
+		const hash = offset > 0 ? keptHash : createHash('sha256');
+		if (offset > 0) options.log?.(`${spec.path}: resuming after ${formatBytes(offset)}.`);
+		reporter = new ProgressReporter({
+			file: spec.path,
+			totalBytes: expectedSize,
+			startBytes: offset,
+			meter,
+			onProgress: options.onProgress,
+			log: options.progressLog,
+		});
+		// Written chunk by chunk rather than through pipeline(): when the connection drops,
+		// pipeline() discards what is still buffered for the file, and every byte kept on disk
+		// is a byte the resume does not have to fetch again.
+		const file = await open(partial, offset > 0 ? 'a' : 'w');
+		try {
+			for await (const chunk of response.body as AsyncIterable<Buffer>) {
+				await file.write(chunk);
+				hash.update(chunk);
+				received += chunk.length;
+				reporter.update(received);
+			}
+		} finally {
+			await file.close();
+		}
+		reporter.finish();
+		return completeOutcome(spec, response, received, offset, hash.digest('hex'), expectedSize, announcedTotal);
+	} catch (error) {
+		if (options.signal?.aborted) throw abortError();
+		const abandoned = watchdog.abandoned;
+		if (abandoned !== undefined) {
+			throw new SlowTransferError(abandoned.kind, `The transfer of "${spec.path}" from ${servedBy} was abandoned after ${formatBytes(received)}: ${abandoned.message}`);
+		}
+		if (error instanceof HubError) throw error;
+		// Node reports a body cut short (reset, or closed before Content-Length) as ECONNRESET "aborted".
+		const reason =
+			(error as NodeJS.ErrnoException).code === 'ECONNRESET'
+				? 'the connection was cut'
+				: scrubSecret(error instanceof Error ? error.message : String(error), options.token);
+		throw new HubError('network', `The transfer of "${spec.path}" from ${servedBy} was interrupted after ${formatBytes(received)} (${reason}).`, { cause: error });
+	} finally {
+		watchdog.stop();
+	}
+}
+
+/** The answers that carry no body to store: an absent optional file, a finished partial file (416), an error. */
+async function earlyOutcome(
+	spec: HubFileSpec,
+	options: HubFileDownloadOptions,
+	partial: string,
+	response: HubResponse,
+	startAt: number,
+	keptHash: ReturnType<typeof createHash>,
+): Promise<AttemptOutcome | undefined> {
 	// Absent means this file is missing; a missing repo or revision is an error even here.
 	const errorCode = header(response, 'x-error-code');
 	if (response.status === 404 && spec.optional && errorCode !== 'RepoNotFound' && errorCode !== 'RevisionNotFound') {
@@ -155,9 +267,7 @@ async function attemptDownload(spec: HubFileSpec, options: HubFileDownloadOption
 			return { kind: 'restart' };
 		}
 		// A previous run received every byte but stopped before verifying: verify now.
-		const hash = createHash('sha256');
-		await updateHashFromFile(hash, partial, options.signal);
-		return completeOutcome(spec, response, startAt, startAt, hash.digest('hex'), total, total);
+		return completeOutcome(spec, response, startAt, startAt, keptHash.digest('hex'), total, total);
 	}
 	if (response.status !== 200 && response.status !== 206) {
 		const body = await readBodyText(response.body, 64_000).catch(() => '');
@@ -169,56 +279,40 @@ async function attemptDownload(spec: HubFileSpec, options: HubFileDownloadOption
 			token: options.token,
 		});
 	}
+	return undefined;
+}
 
-	let offset = 0;
-	let announcedTotal: number | undefined = numberHeader(header(response, 'content-length'));
-	if (response.status === 206) {
-		const range = parseContentRange(header(response, 'content-range'));
-		if (range === undefined || range.start !== startAt) {
-			response.body.destroy();
-			await rm(partial, { force: true });
-			return { kind: 'restart' };
-		}
-		offset = startAt;
-		announcedTotal = range.total;
-	} else if (startAt > 0) {
-		options.log?.(`${spec.path}: the server does not support resuming; downloading it again from the start.`);
+/**
+ * The one line a user gets when the Hub keeps failing: the file, the endpoint, what happened,
+ * and that the bytes received are kept for the next run.
+ */
+async function giveUpError(
+	spec: HubFileSpec,
+	options: HubFileDownloadOptions,
+	partial: string,
+	last: HubError,
+	attempts: number,
+	startedAt: number,
+	limits: DownloadLimits,
+): Promise<HubError> {
+	const kept = (await fileSize(partial)) ?? 0;
+	const keptText = kept > 0 ? ` The ${formatBytes(kept)} received are kept; the next run resumes from there.` : '';
+	let hint = '';
+	if (last instanceof SlowTransferError) {
+		hint =
+			last.kind === 'crawling'
+				? ` If the connection is merely slow, lower ${DOWNLOAD_LIMIT_ENV.minBytesPerSecond} (now ${formatBytes(limits.minBytesPerSecond)}/s).`
+				: ' Check the network, the proxy, or the mirror set in HF_ENDPOINT.';
 	}
+	const tries = attempts === 1 ? '1 attempt' : `${attempts} attempts`;
+	const message = `Gave up downloading "${spec.path}" of ${spec.repo}@${spec.revision} from ${options.endpoint} after ${tries} in ${formatDuration(Date.now() - startedAt)}: ${last.message.replace(/\.$/, '')}.${keptText}${hint}`;
+	return new HubError(last.code, message, { status: last.status, cause: last, retryable: last.retryable });
+}
 
-	const expectedSize = spec.size ?? response.hub.linkedSize ?? announcedTotal;
-	const hash = createHash('sha256');
-	if (offset > 0) {
-		await updateHashFromFile(hash, partial, options.signal);
-		options.log?.(`${spec.path}: resuming after ${formatBytes(offset)}.`);
-	}
-	const reporter = new ProgressReporter({
-		file: spec.path,
-		totalBytes: expectedSize,
-		startBytes: offset,
-		onProgress: options.onProgress,
-		log: options.progressLog,
-	});
-	let received = offset;
-	// Written chunk by chunk rather than through pipeline(): when the connection drops,
-	// pipeline() discards what is still buffered for the file, and every byte kept on disk
-	// is a byte the resume does not have to fetch again.
-	const file = await open(partial, offset > 0 ? 'a' : 'w');
-	try {
-		for await (const chunk of response.body as AsyncIterable<Buffer>) {
-			await file.write(chunk);
-			hash.update(chunk);
-			received += chunk.length;
-			reporter.update(received);
-		}
-	} catch (error) {
-		if (options.signal?.aborted) throw abortError();
-		const reason = scrubSecret(error instanceof Error ? error.message : String(error), options.token);
-		throw new HubError('network', `The transfer of "${spec.path}" was interrupted after ${formatBytes(received)} (${reason}).`, { cause: error });
-	} finally {
-		await file.close();
-	}
-	reporter.finish();
-	return completeOutcome(spec, response, received, offset, hash.digest('hex'), expectedSize, announcedTotal);
+async function cancelled(spec: HubFileSpec, options: HubFileDownloadOptions, partial: string): Promise<HubError> {
+	const kept = (await fileSize(partial)) ?? 0;
+	if (kept > 0) options.log?.(`${spec.path}: download cancelled after ${formatBytes(kept)}; the partial file is kept and the next run resumes from there.`);
+	return abortError();
 }
 
 function completeOutcome(

@@ -1,7 +1,10 @@
+import { resolveDownloadLimits, type DownloadLimits } from './downloadLimits';
 import { hubModelInfoUrl } from './hubEndpoint';
-import { HubError, hubHttpError } from './hubErrors';
+import { abortError, HubError, hubHttpError } from './hubErrors';
 import { isSafeRepoFilePath } from './hubNames';
-import { openHubRequest, readBodyText } from './hubRequest';
+import { describeUrl, openHubRequest, readBodyText } from './hubRequest';
+import { ThroughputMeter } from './throughputMeter';
+import { TransferWatchdog } from './transferWatchdog';
 
 export interface HubRepoListing {
 	/** The commit the revision resolves to; downloads then name it so every file matches. */
@@ -15,17 +18,31 @@ export interface HubRepoListingRequest {
 	revision: string;
 	token?: string;
 	signal?: AbortSignal;
+	/** The same floor as file transfers: a listing that trickles must not hold the download either. */
+	limits?: DownloadLimits;
 }
 
 /** `GET /api/models/<repo>/revision/<revision>`: the repo's file list (`siblings`) and commit (`sha`). */
 export async function fetchRepoListing(request: HubRepoListingRequest): Promise<HubRepoListing> {
-	const response = await openHubRequest({
-		url: hubModelInfoUrl(request.endpoint, request.repo, request.revision),
-		token: request.token,
-		headers: { accept: 'application/json' },
-		signal: request.signal,
-	});
-	const body = await readBodyText(response.body, 20_000_000);
+	const url = hubModelInfoUrl(request.endpoint, request.repo, request.revision);
+	const limits = request.limits ?? resolveDownloadLimits();
+	const meter = new ThroughputMeter({ historyMs: limits.windowMs });
+	const watchdog = new TransferWatchdog({ limits, meter, what: `the file list of ${request.repo}@${request.revision}`, signal: request.signal });
+	let response;
+	let body;
+	try {
+		response = await openHubRequest({ url, token: request.token, headers: { accept: 'application/json' }, signal: watchdog.signal });
+		body = await readBodyText(response.body, 20_000_000, (bytes) => meter.record(bytes));
+	} catch (error) {
+		if (request.signal?.aborted) throw abortError();
+		const abandoned = watchdog.abandoned;
+		if (abandoned !== undefined) {
+			throw new HubError('network', `Gave up fetching the file list of ${request.repo}@${request.revision} from ${describeUrl(url)}: ${abandoned.message}.`, { cause: abandoned });
+		}
+		throw error;
+	} finally {
+		watchdog.stop();
+	}
 	if (response.status !== 200) {
 		throw hubHttpError(response.status, response.headers, body, {
 			repo: request.repo,

@@ -12,8 +12,6 @@ export interface HubRequestOptions {
 	headers?: Record<string, string>;
 	signal?: AbortSignal;
 	maxRedirects?: number;
-	/** Socket inactivity limit, during the headers and the body alike. */
-	idleTimeoutMs?: number;
 }
 
 /**
@@ -38,7 +36,6 @@ export interface HubResponse {
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 const DEFAULT_MAX_REDIRECTS = 5;
-const DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 // Retrying these only delays the error: the host does not resolve, nothing listens, or
 // there is no route (typically a machine without internet access).
 const HOPELESS_NETWORK_ERRORS = new Set(['ENOTFOUND', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -47,7 +44,8 @@ const HOPELESS_NETWORK_ERRORS = new Set(['ENOTFOUND', 'ECONNREFUSED', 'EHOSTUNRE
  * Sends a request and follows redirects by hand, because the Authorization header must be
  * dropped as soon as a redirect leaves the endpoint's origin (the Hub sends LFS files to a
  * CDN with a pre-signed URL; forwarding the token there would leak it). This is what
- * huggingface_hub and huggingface.js do too.
+ * huggingface_hub and huggingface.js do too. There is no socket timeout here: a socket idle
+ * timeout is reset by every byte, so callers bound the time with a TransferWatchdog's signal.
  */
 export async function openHubRequest(options: HubRequestOptions): Promise<HubResponse> {
 	const origin = new URL(options.url).origin;
@@ -73,12 +71,13 @@ export async function openHubRequest(options: HubRequestOptions): Promise<HubRes
 }
 
 /** Reads a (small) body as text, e.g. an error message or the JSON of a listing. */
-export async function readBodyText(body: IncomingMessage, limitBytes = 1_000_000): Promise<string> {
+export async function readBodyText(body: IncomingMessage, limitBytes = 1_000_000, onBytes?: (totalBytes: number) => void): Promise<string> {
 	const chunks: Buffer[] = [];
 	let length = 0;
 	for await (const chunk of body) {
 		const buffer = chunk as Buffer;
 		length += buffer.length;
+		onBytes?.(length);
 		if (length > limitBytes) {
 			body.destroy();
 			break;
@@ -111,9 +110,6 @@ function sendOnce(url: string, method: string, headers: Record<string, string>, 
 			return;
 		}
 		const request = transport.request(parsed, { method, headers, signal: options.signal });
-		request.setTimeout(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS, () => {
-			request.destroy(new Error(`no data for ${Math.round((options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS) / 1000)} s`));
-		});
 		request.once('response', resolve);
 		request.once('error', (error: NodeJS.ErrnoException) => {
 			if (options.signal?.aborted || error.name === 'AbortError') {

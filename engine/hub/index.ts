@@ -4,5 +4,6 @@ export { loadPresets, getPreset, presetVariants, DEFAULT_PRESET_ID, PresetError,
 export { resolveCacheDir } from './cacheDir';
 export { HubError, type HubErrorCode } from './hubErrors';
 export type { DownloadProgress } from './downloadProgress';
+export { DEFAULT_DOWNLOAD_LIMITS, DOWNLOAD_LIMIT_ENV, resolveDownloadLimits, type DownloadLimits } from './downloadLimits';
 export type { ModelLayout } from './modelLayout';
 export { formatBytes, formatRate } from './byteFormat';

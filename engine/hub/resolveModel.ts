@@ -3,6 +3,7 @@ import { join } from 'node:path';
 
 import { formatBytes } from './byteFormat';
 import { resolveCacheDir } from './cacheDir';
+import { resolveDownloadLimits, type DownloadLimits } from './downloadLimits';
 import { withDownloadLock } from './downloadLock';
 import type { DownloadProgress } from './downloadProgress';
 import { resolveHubEndpoint, resolveHubToken, resolveOfflineMode } from './hubEndpoint';
@@ -30,7 +31,13 @@ export interface ResolveModelOptions {
 	log?: (message: string) => void;
 	/** Also log "42% at 12 MB/s" lines every few seconds (default); off when a progress bar shows it. */
 	logProgress?: boolean;
+	/**
+	 * Cancels the download (n8n's execution cancel signal): it stops within a moment, releases
+	 * the download lock and keeps the partial file for the next run.
+	 */
 	signal?: AbortSignal;
+	/** Throughput floor, window and give-up time; each else from its environment variable (downloadLimits.ts). */
+	downloadLimits?: Partial<DownloadLimits>;
 }
 
 export interface ResolvedModel {
@@ -109,16 +116,18 @@ async function resolveHubModel(plan: HubPlan, options: ResolveModelOptions): Pro
 
 	const endpoint = resolveHubEndpoint(options.endpoint);
 	const token = resolveHubToken(options.token);
+	const limits = resolveDownloadLimits(options.downloadLimits);
+	const lockPath = modelLockPath(cacheDir, plan.repo, plan.revision);
 	const lockOptions = {
 		signal: options.signal,
-		onWait: () => options.log?.(`Another process is downloading ${plan.repo}@${plan.revision}; waiting for it to finish.`),
+		onWait: () => options.log?.(`${plan.repo}@${plan.revision} is being downloaded by another execution or process; waiting for it to finish.`),
 	};
 	try {
-		return await withDownloadLock(modelLockPath(cacheDir, plan.repo, plan.revision), lockOptions, async () => {
+		return await withDownloadLock(lockPath, lockOptions, async () => {
 			// Whoever held the lock before us may have completed exactly this model.
 			const completedMeanwhile = await cachedModel(plan, folder);
 			if (completedMeanwhile !== undefined) return completedMeanwhile;
-			return downloadIntoCache(plan, folder, { ...options, endpoint, token });
+			return downloadIntoCache(plan, folder, { ...options, endpoint, token, limits });
 		});
 	} catch (error) {
 		if (error instanceof HubError && error.code === 'network' && !error.retryable) {
@@ -143,7 +152,7 @@ async function cachedModel(plan: HubPlan, folder: string): Promise<ResolvedModel
 async function downloadIntoCache(
 	plan: HubPlan,
 	folder: string,
-	options: ResolveModelOptions & { endpoint: string; token: string | undefined },
+	options: ResolveModelOptions & { endpoint: string; token: string | undefined; limits: DownloadLimits },
 ): Promise<ResolvedModel> {
 	let marker = await readCacheMarker(folder);
 	let layout: ModelLayout;
@@ -153,7 +162,14 @@ async function downloadIntoCache(
 		layout = plan.preset.layout;
 		specs = plan.presetFiles;
 	} else {
-		const listing = await fetchRepoListing({ endpoint: options.endpoint, repo: plan.repo, revision: plan.revision, token: options.token, signal: options.signal });
+		const listing = await fetchRepoListing({
+			endpoint: options.endpoint,
+			repo: plan.repo,
+			revision: plan.revision,
+			token: options.token,
+			signal: options.signal,
+			limits: options.limits,
+		});
 		const detected = detectLayout(listing.files);
 		if (detected === undefined) {
 			throw new HubError(
@@ -194,6 +210,7 @@ async function downloadIntoCache(
 				log: options.log,
 				progressLog: options.logProgress === false ? undefined : options.log,
 				signal: options.signal,
+				limits: options.limits,
 			},
 		);
 		if (downloaded === undefined) {

@@ -55,7 +55,7 @@ resolveModelFolder(ref, { cacheDir, endpoint, log: (m) => process.stderr.write(m
 
 		expect(JSON.parse(first.stdout)).toEqual(JSON.parse(second.stdout));
 		for (const path of PRESET_PATHS) expect(hub.transfers(REPO, path)).toHaveLength(1);
-		expect(`${first.stderr}${second.stderr}`).toMatch(/Another process is downloading Xenova\/clip-vit-base-patch32@main; waiting/);
+		expect(`${first.stderr}${second.stderr}`).toMatch(/Xenova\/clip-vit-base-patch32@main is being downloaded by another execution or process; waiting/);
 	}, 60_000);
 
 	it('downloads each file once when two resolves in one process overlap', async () => {

@@ -6,7 +6,7 @@ function fakeClock(): { now: () => number; advance: (ms: number) => void } {
 }
 
 describe('ProgressReporter', () => {
-	it('logs percent, sizes and MB/s', () => {
+	it('logs percent, sizes, MB/s and the time left', () => {
 		const clock = fakeClock();
 		const log: string[] = [];
 		const reporter = new ProgressReporter({ file: 'onnx/vision_model.onnx', totalBytes: 400e6, startBytes: 0, log: (m) => log.push(m), now: clock.now });
@@ -14,7 +14,7 @@ describe('ProgressReporter', () => {
 		clock.advance(10_000);
 		reporter.update(100e6);
 
-		expect(log).toEqual(['onnx/vision_model.onnx: 25% (100 MB of 400 MB) at 10.0 MB/s']);
+		expect(log).toEqual(['onnx/vision_model.onnx: 25% (100 MB of 400 MB) at 10.0 MB/s, 30 s left']);
 	});
 
 	it('logs at most once every five seconds however often it is updated', () => {

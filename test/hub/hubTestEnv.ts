@@ -2,7 +2,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const HUB_ENV_KEYS = ['HF_TOKEN', 'HF_ENDPOINT', 'HF_HUB_OFFLINE', 'N8N_ZSIC_MODELS_DIR', 'N8N_USER_FOLDER'] as const;
+const HUB_ENV_KEYS = [
+	'HF_TOKEN',
+	'HF_ENDPOINT',
+	'HF_HUB_OFFLINE',
+	'N8N_ZSIC_MODELS_DIR',
+	'N8N_USER_FOLDER',
+	'N8N_ZSIC_DOWNLOAD_MIN_SPEED',
+	'N8N_ZSIC_DOWNLOAD_SPEED_WINDOW',
+	'N8N_ZSIC_DOWNLOAD_GIVE_UP',
+] as const;
 
 /**
  * Gives each test a fresh cache folder and an environment without the developer's Hub

@@ -9,8 +9,9 @@ import type { AddressInfo } from 'node:net';
  * (SHA-256) and `X-Linked-Size`, small files redirected relatively (307) to a same-host
  * cache route that answers with a git-SHA-1 `ETag`, the `/api/models/.../revision/...`
  * listing, private repos checked against a token, and Range support on file bodies.
- * Faults (cut connections, corrupt bytes, ignored Range, slow transfers) are switched on
- * per test. Every request is recorded.
+ * Faults (cut connections, corrupt bytes, ignored Range, slow transfers, and the misbehaviours
+ * of a broken mirror or proxy: trickles, stalls, resets, redirect loops) are switched on per
+ * test. Every request is recorded, with when its connection closed.
  */
 
 export interface MockFileInput {
@@ -55,7 +56,25 @@ export interface RecordedRequest {
 	repo?: string;
 	file?: string;
 	status?: number;
+	receivedAt: number;
+	/** When the response's connection closed: how fast a cancelled client hangs up. */
+	closedAt?: number;
+	/** Body bytes written (file transfers only). */
+	bytesSent: number;
 }
+
+/**
+ * How a file's transfer misbehaves (see `misbehave`):
+ * - `trickle`: `bytes` every `everyMs` (a slow-loris: an idle timeout never fires);
+ * - `stall`: headers and the first `afterBytes` bytes, then silence with the connection open;
+ * - `reset`: the first `afterBytes` bytes, then a TCP reset;
+ * - `no-response`: the request is read but never answered (no status line, no headers).
+ */
+export type TransferFault =
+	| { kind: 'trickle'; bytes: number; everyMs: number }
+	| { kind: 'stall'; afterBytes: number }
+	| { kind: 'reset'; afterBytes: number }
+	| { kind: 'no-response' };
 
 export class MockHub {
 	readonly requests: RecordedRequest[] = [];
@@ -68,6 +87,8 @@ export class MockHub {
 	private readonly cuts = new Map<string, number>();
 	private readonly failures = new Map<string, { status: number; remaining: number }>();
 	private readonly corrupted = new Set<string>();
+	private readonly faults = new Map<string, { fault: TransferFault; remaining: number }>();
+	private readonly loops = new Set<string>();
 	private readonly server: Server;
 	private port = 0;
 
@@ -133,6 +154,24 @@ export class MockHub {
 		else this.corrupted.delete(`${repo}/${path}`);
 	}
 
+	/**
+	 * The next `times` transfers of this file (every one by default) misbehave as `fault` says.
+	 * Applies to the bytes (CDN or same-host cache route), after the resolve redirect.
+	 */
+	misbehave(repo: string, path: string, fault: TransferFault, times = Number.POSITIVE_INFINITY): void {
+		this.faults.set(`${repo}/${path}`, { fault, remaining: times });
+	}
+
+	/** The repo's file list (`/api/models/...`) misbehaves: only `trickle` and `no-response` apply there. */
+	misbehaveListing(repo: string, fault: TransferFault, times = Number.POSITIVE_INFINITY): void {
+		this.faults.set(`${repo} listing`, { fault, remaining: times });
+	}
+
+	/** Resolving this file redirects to the same URL again, for ever. */
+	redirectLoop(repo: string, path: string): void {
+		this.loops.add(`${repo}/${path}`);
+	}
+
 	/** Requests that carried a file's bytes (as opposed to redirects and listings). */
 	transfers(repo: string, path: string): RecordedRequest[] {
 		return this.requests.filter((r) => (r.kind === 'cdn' || r.kind === 'resolve-cache') && r.repo === repo && r.file === path && r.method === 'GET');
@@ -151,9 +190,14 @@ export class MockHub {
 			path: url.pathname,
 			authorization: req.headers.authorization,
 			range: req.headers.range,
+			receivedAt: Date.now(),
+			bytesSent: 0,
 		};
 		this.requests.push(record);
-		res.on('close', () => (record.status = res.statusCode));
+		res.on('close', () => {
+			record.status = res.headersSent ? res.statusCode : undefined;
+			record.closedAt = Date.now();
+		});
 		const segments = url.pathname.split('/').slice(1).map(decodeURIComponent);
 
 		// /api/models/<owner>/<name>/revision/<revision>
@@ -161,7 +205,21 @@ export class MockHub {
 			record.kind = 'api';
 			const repo = this.authorise(`${segments[2]}/${segments[3]}`, req, res);
 			if (repo === undefined || !this.checkRevision(repo, segments[5], res)) return;
-			json(res, 200, { id: repo.repo, sha: repo.commit, siblings: [...repo.files.keys()].map((rfilename) => ({ rfilename })) }, { 'x-repo-commit': repo.commit });
+			const listing = { id: repo.repo, sha: repo.commit, siblings: [...repo.files.keys()].map((rfilename) => ({ rfilename })) };
+			const fault = this.takeFault(`${repo.repo} listing`);
+			if (fault?.kind === 'no-response') {
+				await closed(res);
+			} else if (fault?.kind === 'trickle') {
+				const text = Buffer.from(JSON.stringify(listing));
+				res.writeHead(200, { 'content-type': 'application/json', 'content-length': String(text.length), 'x-repo-commit': repo.commit });
+				for (let offset = 0; offset < text.length && !res.destroyed; offset += fault.bytes) {
+					await new Promise((resolve) => setTimeout(resolve, fault.everyMs));
+					if (!res.destroyed) res.write(text.subarray(offset, offset + fault.bytes));
+				}
+				res.end();
+			} else {
+				json(res, 200, listing, { 'x-repo-commit': repo.commit });
+			}
 			return;
 		}
 		// /api/resolve-cache/models/<owner>/<name>/<commit>/<path…>: where small files are served from.
@@ -171,7 +229,7 @@ export class MockHub {
 			if (repo === undefined || !this.checkRevision(repo, segments[5], res)) return;
 			const file = this.findFile(repo, segments.slice(6).join('/'), res, record);
 			if (file === undefined) return;
-			await this.sendBody(req, res, repo, file, { etag: `"${gitBlobSha1(file.content)}"`, 'x-repo-commit': repo.commit });
+			await this.sendBody(req, res, record, repo, file, { etag: `"${gitBlobSha1(file.content)}"`, 'x-repo-commit': repo.commit });
 			return;
 		}
 		// /cdn/<sha256>?<signature>: the pre-signed storage URL; needs no Authorization.
@@ -182,7 +240,7 @@ export class MockHub {
 					if (file.sha256 === segments[1]) {
 						record.repo = repo.repo;
 						record.file = file.path;
-						await this.sendBody(req, res, repo, file, { etag: `"${createHash('md5').update(file.content).digest('hex')}"` });
+						await this.sendBody(req, res, record, repo, file, { etag: `"${createHash('md5').update(file.content).digest('hex')}"` });
 						return;
 					}
 				}
@@ -197,6 +255,11 @@ export class MockHub {
 			if (repo === undefined || !this.checkRevision(repo, segments[3], res)) return;
 			const file = this.findFile(repo, segments.slice(4).join('/'), res, record);
 			if (file === undefined) return;
+			if (this.loops.has(`${repo.repo}/${file.path}`)) {
+				res.writeHead(302, { location: url.pathname, 'x-repo-commit': repo.commit, 'content-length': '0' });
+				res.end();
+				return;
+			}
 			const failure = this.failures.get(`${repo.repo}/${file.path}`);
 			if (failure !== undefined && failure.remaining > 0) {
 				failure.remaining--;
@@ -259,8 +322,13 @@ export class MockHub {
 		return file;
 	}
 
-	private async sendBody(req: IncomingMessage, res: ServerResponse, repo: MockRepo, file: MockFile, headers: Record<string, string>): Promise<void> {
+	private async sendBody(req: IncomingMessage, res: ServerResponse, record: RecordedRequest, repo: MockRepo, file: MockFile, headers: Record<string, string>): Promise<void> {
 		const key = `${repo.repo}/${file.path}`;
+		const fault = this.takeFault(key);
+		if (fault?.kind === 'no-response') {
+			await closed(res);
+			return;
+		}
 		let content = file.content;
 		if (this.corrupted.has(key)) {
 			content = Buffer.from(content);
@@ -294,11 +362,28 @@ export class MockHub {
 			this.cuts.delete(key);
 			body = body.subarray(0, cut);
 		}
-		const chunkBytes = this.throttle?.chunkBytes ?? 64 * 1024;
+		const write = async (bytes: Buffer): Promise<void> => {
+			record.bytesSent += bytes.length;
+			await new Promise<void>((resolve) => res.write(bytes, () => resolve()));
+		};
+		if (fault?.kind === 'stall' || fault?.kind === 'reset') {
+			if (fault.afterBytes > 0) await write(body.subarray(0, fault.afterBytes));
+			if (fault.kind === 'reset') {
+				// Let the bytes reach the client first: a reset discards what is still in flight.
+				await new Promise((resolve) => setTimeout(resolve, 100));
+				res.socket?.resetAndDestroy();
+				return;
+			}
+			res.flushHeaders();
+			await closed(res);
+			return;
+		}
+		const chunkBytes = fault?.kind === 'trickle' ? fault.bytes : (this.throttle?.chunkBytes ?? 64 * 1024);
+		const delayMs = fault?.kind === 'trickle' ? fault.everyMs : this.throttle?.delayMs;
 		for (let offset = 0; offset < body.length; offset += chunkBytes) {
-			if (this.throttle !== undefined) await new Promise((resolve) => setTimeout(resolve, this.throttle?.delayMs));
+			if (delayMs !== undefined) await new Promise((resolve) => setTimeout(resolve, delayMs));
 			if (res.destroyed) return;
-			await new Promise<void>((resolve) => res.write(body.subarray(offset, offset + chunkBytes), () => resolve()));
+			await write(body.subarray(offset, offset + chunkBytes));
 		}
 		if (cut !== undefined) {
 			// Give the client time to store what it got, then close cleanly (FIN, not a reset
@@ -309,6 +394,20 @@ export class MockHub {
 		}
 		res.end();
 	}
+
+	private takeFault(key: string): TransferFault | undefined {
+		const entry = this.faults.get(key);
+		if (entry === undefined || entry.remaining <= 0) return undefined;
+		entry.remaining--;
+		return entry.fault;
+	}
+}
+
+function closed(res: ServerResponse): Promise<void> {
+	return new Promise((resolve) => {
+		if (res.destroyed || res.socket === null || res.socket.destroyed) resolve();
+		else res.once('close', () => resolve());
+	});
 }
 
 export function sha256(content: Buffer): string {
