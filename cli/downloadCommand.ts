@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 
+import { DEFAULT_DOWNLOAD_LIMITS, DOWNLOAD_LIMIT_ENV, formatRate } from '../engine/hub';
 import { downloadModel } from '../engine/hub/resolveModel';
 import type { CommandIO } from './commandIO';
 import { DownloadProgressBar } from './downloadProgressBar';
@@ -21,6 +22,12 @@ Options:
 
 Private or gated models: set HF_TOKEN in the environment (not on the command line,
 where it would end up in the shell history and the process list).
+
+A transfer slower than ${formatRate(DEFAULT_DOWNLOAD_LIMITS.minBytesPerSecond)} averaged over ${DEFAULT_DOWNLOAD_LIMITS.windowMs / 1000} s is abandoned and resumed;
+${DEFAULT_DOWNLOAD_LIMITS.giveUpMs / 1000} s after the first such abandonment of a file, the download gives up
+(the bytes received are kept for the next run). To change these:
+  ${DOWNLOAD_LIMIT_ENV.minBytesPerSecond}=8kB  ${DOWNLOAD_LIMIT_ENV.windowMs}=60  ${DOWNLOAD_LIMIT_ENV.giveUpMs}=300
+Ctrl-C stops the download at once and keeps the partial file.
 Run "clip-classify models" for the list of presets.
 `;
 

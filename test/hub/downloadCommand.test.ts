@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { runDownloadCommand, runModelsCommand } from '../../cli/downloadCommand';
-import { renderProgressLine } from '../../cli/downloadProgressBar';
+import { formatClock, renderProgressLine } from '../../cli/downloadProgressBar';
 import { getPreset } from '../../engine/hub/presets';
 import { MockHub } from './mockHub';
 import { presetRepoFiles } from './mockRepos';
@@ -63,6 +63,33 @@ describe('clip-classify download', () => {
 		const eraseLine = `\r${String.fromCharCode(27)}[2K`;
 		expect(out.stderr).toContain(eraseLine);
 		expect(out.stderr.split(eraseLine).some((line) => /^\[#+\] 100% {2}262 kB \/ 262 kB {2}.* onnx\/vision_model\.onnx/.test(line))).toBe(true);
+	});
+
+	it('warns on a terminal that a transfer crawls, and shows it in the bar, before abandoning it', async () => {
+		const { io, out } = captureIO(true);
+		hub.misbehave(PRESET.source.repo, 'onnx/vision_model.onnx', { kind: 'trickle', bytes: 1, everyMs: 100 }, 1);
+		process.env.N8N_ZSIC_DOWNLOAD_MIN_SPEED = '20kB';
+		process.env.N8N_ZSIC_DOWNLOAD_SPEED_WINDOW = '1.5';
+
+		const code = await runDownloadCommand(['clip-vit-base-patch32', '--cache-dir', env.cacheDir(), '--endpoint', hub.endpoint], io);
+
+		expect(code).toBe(0);
+		const lines = out.stderr.split(/\r\x1b\[2K|\n/);
+		const bar = lines.findIndex((line) => /TOO SLOW {2}onnx\/vision_model\.onnx/.test(line));
+		const warning = lines.findIndex((line) => line.startsWith('onnx/vision_model.onnx: crawling at '));
+		const abandoned = lines.findIndex((line) => /^onnx\/vision_model\.onnx: The transfer .* was abandoned after \d+ B: .* Retrying in 0\.5 s \(attempt 2 of 5\)\.$/.test(line));
+		expect(bar).toBeGreaterThan(0);
+		expect(warning).toBeGreaterThan(0);
+		expect(abandoned).toBeGreaterThan(Math.min(bar, warning));
+	});
+
+	it('mentions the download limits and their environment variables in its usage', async () => {
+		const { io, out } = captureIO();
+
+		await runDownloadCommand(['--help'], io);
+
+		expect(out.stdout).toMatch(/slower than 16\.0 kB\/s averaged over 30 s is abandoned and resumed/);
+		for (const name of ['N8N_ZSIC_DOWNLOAD_MIN_SPEED', 'N8N_ZSIC_DOWNLOAD_SPEED_WINDOW', 'N8N_ZSIC_DOWNLOAD_GIVE_UP']) expect(out.stdout).toContain(name);
 	});
 
 	it('downloads the variant given with --variant', async () => {
@@ -157,5 +184,28 @@ describe('renderProgressLine', () => {
 
 		expect(line.length).toBeLessThanOrEqual(59);
 		expect(line).toMatch(/^\[#####/);
+	});
+
+	it('shows the amounts, the rate and the time left', () => {
+		const line = renderProgressLine({ file: 'onnx/vision_model.onnx', receivedBytes: 148e6, totalBytes: 352e6, bytesPerSecond: 12e6, etaSeconds: 17 }, 120);
+
+		expect(line).toMatch(/\] {2}42% {2}148 MB \/ 352 MB {2}12\.0 MB\/s {2}ETA 0:17 {2}onnx\/vision_model\.onnx$/);
+	});
+
+	it('shows TOO SLOW instead of the time left while the transfer crawls', () => {
+		const line = renderProgressLine({ file: 'f', receivedBytes: 1e6, totalBytes: 352e6, bytesPerSecond: 900, crawling: true }, 120);
+
+		expect(line).toContain('900 B/s  TOO SLOW  f');
+	});
+});
+
+describe('formatClock', () => {
+	it.each([
+		[17, '0:17'],
+		[725, '12:05'],
+		[3723, '1:02:03'],
+		[undefined, '--:--'],
+	])('writes %p s as %s', (seconds, text) => {
+		expect(formatClock(seconds)).toBe(text);
 	});
 });

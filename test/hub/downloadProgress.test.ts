@@ -53,9 +53,45 @@ describe('ProgressReporter', () => {
 
 		expect(reporter.finish().bytesPerSecond).toBe(5e6);
 	});
+
+	it('reports the rate of the last 10 s, so a transfer that slows down shows it at once', () => {
+		const clock = fakeClock();
+		const reporter = new ProgressReporter({ file: 'f', totalBytes: 1000e6, startBytes: 0, now: clock.now });
+		for (let i = 1; i <= 60; i++) {
+			clock.advance(1000);
+			reporter.update(i * 10e6);
+		}
+		for (let i = 1; i <= 10; i++) {
+			clock.advance(1000);
+			reporter.update(600e6 + i * 1e6);
+		}
+
+		const progress = reporter.finish();
+		expect(progress.bytesPerSecond).toBeCloseTo(1e6, 0);
+		expect(progress.etaSeconds).toBeCloseTo(390, 0);
+	});
+
+	it('keeps reporting while no byte arrives, down to no rate and no ETA, flagged as too slow', () => {
+		const clock = fakeClock();
+		const calls: DownloadProgress[] = [];
+		const reporter = new ProgressReporter({ file: 'f', totalBytes: 1000, startBytes: 0, onProgress: (p) => calls.push(p), now: clock.now });
+		clock.advance(1000);
+		reporter.update(500);
+
+		clock.advance(11_000);
+		reporter.refresh(true);
+
+		expect(calls[calls.length - 1]).toEqual({ file: 'f', receivedBytes: 500, totalBytes: 1000, bytesPerSecond: 0, etaSeconds: undefined, crawling: true });
+	});
 });
 
 describe('describeProgress', () => {
+	it('says when the transfer is below the throughput floor', () => {
+		expect(describeProgress({ file: 'f', receivedBytes: 1e6, totalBytes: 4e6, bytesPerSecond: 2000, etaSeconds: 1500, crawling: true })).toBe(
+			'f: 25% (1.0 MB of 4.0 MB) at 2.0 kB/s (too slow), 25 min left',
+		);
+	});
+
 	it('shows only the amount and rate when the total is unknown', () => {
 		expect(describeProgress({ file: 'f', receivedBytes: 2.5e6, totalBytes: undefined, bytesPerSecond: 1e6 })).toBe('f: 2.5 MB at 1.0 MB/s');
 	});
