@@ -3,6 +3,7 @@ import { join } from 'node:path';
 
 import { formatBytes } from './byteFormat';
 import { resolveCacheDir } from './cacheDir';
+import { clearDownloadFailure, downloadFailureSince, isSharedFailure, recordDownloadFailure } from './downloadFailureRecord';
 import { resolveDownloadLimits, type DownloadLimits } from './downloadLimits';
 import { withDownloadLock } from './downloadLock';
 import type { DownloadProgress } from './downloadProgress';
@@ -118,16 +119,36 @@ async function resolveHubModel(plan: HubPlan, options: ResolveModelOptions): Pro
 	const token = resolveHubToken(options.token);
 	const limits = resolveDownloadLimits(options.downloadLimits);
 	const lockPath = modelLockPath(cacheDir, plan.repo, plan.revision);
+	let waitingSince: number | undefined;
 	const lockOptions = {
 		signal: options.signal,
-		onWait: () => options.log?.(`${plan.repo}@${plan.revision} is being downloaded by another execution or process; waiting for it to finish.`),
+		onWait: () => {
+			waitingSince = Date.now();
+			options.log?.(`${plan.repo}@${plan.revision} is being downloaded by another execution or process; waiting for it to finish.`);
+		},
 	};
 	try {
 		return await withDownloadLock(lockPath, lockOptions, async () => {
 			// Whoever held the lock before us may have completed exactly this model.
 			const completedMeanwhile = await cachedModel(plan, folder);
 			if (completedMeanwhile !== undefined) return completedMeanwhile;
-			return downloadIntoCache(plan, folder, { ...options, endpoint, token, limits });
+			// ...or given up on it while we waited: trying again at once would only wait as long again.
+			const failedMeanwhile = waitingSince === undefined ? undefined : await downloadFailureSince(lockPath, waitingSince);
+			if (failedMeanwhile !== undefined) {
+				throw new HubError(failedMeanwhile.code, `The download of ${plan.repo}@${plan.revision} that this run waited for failed (the next run tries again): ${failedMeanwhile.message}`, {
+					status: failedMeanwhile.status,
+					retryable: failedMeanwhile.retryable,
+					cause: failedMeanwhile,
+				});
+			}
+			try {
+				const model = await downloadIntoCache(plan, folder, { ...options, endpoint, token, limits });
+				await clearDownloadFailure(lockPath);
+				return model;
+			} catch (error) {
+				if (isSharedFailure(error)) await recordDownloadFailure(lockPath, error);
+				throw error;
+			}
 		});
 	} catch (error) {
 		if (error instanceof HubError && error.code === 'network' && !error.retryable) {
