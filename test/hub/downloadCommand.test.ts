@@ -74,7 +74,7 @@ describe('clip-classify download', () => {
 		const code = await runDownloadCommand(['clip-vit-base-patch32', '--cache-dir', env.cacheDir(), '--endpoint', hub.endpoint], io);
 
 		expect(code).toBe(0);
-		const lines = out.stderr.split(/\r\x1b\[2K|\n/);
+		const lines = out.stderr.split(`\r${String.fromCharCode(27)}[2K`).flatMap((part) => part.split('\n'));
 		const bar = lines.findIndex((line) => /TOO SLOW {2}onnx\/vision_model\.onnx/.test(line));
 		const warning = lines.findIndex((line) => line.startsWith('onnx/vision_model.onnx: crawling at '));
 		const abandoned = lines.findIndex((line) => /^onnx\/vision_model\.onnx: The transfer .* was abandoned after \d+ B: .* Retrying in 0\.5 s \(attempt 2 of 5\)\.$/.test(line));
