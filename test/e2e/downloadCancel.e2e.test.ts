@@ -23,6 +23,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { MockHub, type RecordedRequest } from '../hub/mockHub';
+import { waitUntil } from '../hub/waitUntil';
 import { dataUrl, DEFAULT_TEMPLATE, maxAbsDifference, referenceClassifications, REPO_ROOT, SAME_ENGINE_TOLERANCE, writeImages, writeModels } from './clipE2eFixtures';
 import type { Workflow } from './n8nRunner';
 import type { HttpResponse, N8nServer } from './n8nServer';
@@ -43,18 +44,6 @@ const HUB_REPO = 'e2e-org/slow-tiny-clip';
 const WEBHOOK = 'zero-shot-image-classification';
 const PROMPT_MS = 2000;
 const CLASSES = ['red stripes', 'green checker', 'colour gradient'];
-
-function until(condition: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	return new Promise((resolve, reject) => {
-		const poll = async (): Promise<void> => {
-			if (await condition()) resolve();
-			else if (Date.now() > deadline) reject(new Error(`timed out waiting for ${what}`));
-			else setTimeout(() => void poll(), 25);
-		};
-		void poll();
-	});
-}
 
 interface ExecutionSummary {
 	id: string;
@@ -116,11 +105,11 @@ describe(`stopping an execution during the model download, n8n ${layout.version}
 		// ~160 kB/s: the ~3 MB model takes ~20 s, well above the default floor (16 kB/s).
 		hub.throttle = { chunkBytes: 16 * 1024, delayMs: 100 };
 		const first = classify();
-		await until(() => onnxTransfers().some((t) => t.bytesSent > 200_000), 60_000, 'the first execution to be downloading');
+		await waitUntil(() => onnxTransfers().some((t) => t.bytesSent > 200_000), 60_000, 'the first execution to be downloading');
 		const second = classify();
-		await until(() => main.output().includes(`${HUB_REPO}@main is being downloaded by another execution or process; waiting`), 30_000, 'the second execution to wait on the lock');
+		await waitUntil(() => main.output().includes(`${HUB_REPO}@main is being downloaded by another execution or process; waiting`), 30_000, 'the second execution to wait on the lock');
 		let executions: ExecutionSummary[] = [];
-		await until(async () => (executions = await running()).length === 2, 30_000, 'both executions to be listed as running');
+		await waitUntil(async () => (executions = await running()).length === 2, 30_000, 'both executions to be listed as running');
 		const inFlight = onnxTransfers().find((t) => t.closedAt === undefined);
 		expect(inFlight).toBeDefined();
 
@@ -128,7 +117,7 @@ describe(`stopping an execution during the model download, n8n ${layout.version}
 		const stop = await server.request('POST', `${main.url}/rest/executions/${executions[0].id}/stop`, undefined, { cookie });
 		const stopAnsweredMs = Date.now() - stopSentAt;
 		expect(stop.status).toBe(200);
-		await until(() => inFlight?.closedAt !== undefined, 10_000, 'the stopped execution to hang up on the Hub');
+		await waitUntil(() => inFlight?.closedAt !== undefined, 10_000, 'the stopped execution to hang up on the Hub');
 		const hangUpMs = (inFlight?.closedAt ?? Number.NaN) - stopSentAt;
 		const firstResponse = await first;
 		const firstEndedMs = Date.now() - stopSentAt;

@@ -9,6 +9,7 @@ import { resolveModelFolder, type ResolveModelOptions } from '../../engine/hub/r
 import { MockHub } from './mockHub';
 import { presetRepoFiles } from './mockRepos';
 import { useIsolatedHubEnv } from './hubTestEnv';
+import { waitUntil } from './waitUntil';
 
 /**
  * Stopping an n8n execution aborts its cancel signal (the editor's stop button, an execution
@@ -24,18 +25,6 @@ const TEXT = 'onnx/text_model.onnx';
 
 const figures: string[] = [];
 afterAll(() => process.stderr.write(`\n[cancelling a download]\n  ${figures.join('\n  ')}\n`));
-
-function until(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	return new Promise((resolve, reject) => {
-		const poll = (): void => {
-			if (condition()) resolve();
-			else if (Date.now() > deadline) reject(new Error('condition not met in time'));
-			else setTimeout(poll, 10);
-		};
-		poll();
-	});
-}
 
 async function exists(path: string): Promise<boolean> {
 	return stat(path).then(
@@ -74,13 +63,13 @@ describe('cancelling a download', () => {
 		hub.throttle = { chunkBytes: 16 * 1024, delayMs: 20 };
 		const controller = new AbortController();
 		const attempt = resolveModelFolder('clip-vit-base-patch32', options({ signal: controller.signal }));
-		await until(() => hub.transfers(REPO, TEXT).some((t) => t.bytesSent > 256 * 1024));
+		await waitUntil(() => hub.transfers(REPO, TEXT).some((t) => t.bytesSent > 256 * 1024), 20_000);
 
 		const abortedAt = Date.now();
 		const ms = await cancelAndTime('during a transfer', controller, attempt);
 
 		expect(ms).toBeLessThan(PROMPT_MS);
-		await until(() => hub.transfers(REPO, TEXT).every((t) => t.closedAt !== undefined), PROMPT_MS);
+		await waitUntil(() => hub.transfers(REPO, TEXT).every((t) => t.closedAt !== undefined), PROMPT_MS);
 		const transfer = hub.transfers(REPO, TEXT)[0];
 		expect((transfer.closedAt ?? Infinity) - abortedAt).toBeLessThan(PROMPT_MS);
 		expect(transfer.bytesSent).toBeLessThan(2 * 1024 * 1024);
@@ -94,7 +83,7 @@ describe('cancelling a download', () => {
 		hub.misbehave(REPO, VISION, { kind: 'stall', afterBytes: 100_000 });
 		const controller = new AbortController();
 		const attempt = resolveModelFolder('clip-vit-base-patch32', options({ signal: controller.signal }));
-		await until(() => hub.transfers(REPO, VISION).some((t) => t.bytesSent >= 100_000));
+		await waitUntil(() => hub.transfers(REPO, VISION).some((t) => t.bytesSent >= 100_000), 20_000);
 		await new Promise((resolve) => setTimeout(resolve, 300));
 
 		const ms = await cancelAndTime('during a stall', controller, attempt);
@@ -109,7 +98,7 @@ describe('cancelling a download', () => {
 		hub.misbehave(REPO, VISION, { kind: 'reset', afterBytes: 10_000 });
 		const controller = new AbortController();
 		const attempt = resolveModelFolder('clip-vit-base-patch32', options({ signal: controller.signal }));
-		await until(() => log.some((line) => / Retrying in 1 s \(attempt 3 of 5\)\.$/.test(line)));
+		await waitUntil(() => log.some((line) => / Retrying in 1 s \(attempt 3 of 5\)\.$/.test(line)), 20_000);
 
 		const ms = await cancelAndTime('during a retry back-off', controller, attempt);
 
@@ -123,7 +112,7 @@ describe('cancelling a download', () => {
 		try {
 			const controller = new AbortController();
 			const attempt = resolveModelFolder('clip-vit-base-patch32', options({ signal: controller.signal }));
-			await until(() => log.some((line) => line.includes('is being downloaded by another execution or process; waiting')));
+			await waitUntil(() => log.some((line) => line.includes('is being downloaded by another execution or process; waiting')), 20_000);
 
 			const ms = await cancelAndTime('while waiting for the lock', controller, attempt);
 
@@ -139,10 +128,10 @@ describe('cancelling a download', () => {
 		hub.throttle = { chunkBytes: 16 * 1024, delayMs: 20 };
 		const controller = new AbortController();
 		const first = resolveModelFolder('clip-vit-base-patch32', options({ signal: controller.signal }));
-		await until(() => hub.transfers(REPO, TEXT).some((t) => t.bytesSent > 256 * 1024));
+		await waitUntil(() => hub.transfers(REPO, TEXT).some((t) => t.bytesSent > 256 * 1024), 20_000);
 		const waiterLog: string[] = [];
 		const second = resolveModelFolder('clip-vit-base-patch32', options({ log: (m) => waiterLog.push(m) }));
-		await until(() => waiterLog.some((line) => line.includes('waiting for it to finish')));
+		await waitUntil(() => waiterLog.some((line) => line.includes('waiting for it to finish')), 20_000);
 		hub.throttle = undefined;
 
 		controller.abort();
@@ -162,7 +151,7 @@ describe('cancelling a download', () => {
 		hub.misbehave(REPO, VISION, { kind: 'stall', afterBytes: 50_000 });
 		const limits: DownloadLimits = { minBytesPerSecond: 20_000, windowMs: 1000, giveUpMs: 2000 };
 		const first = resolveModelFolder('clip-vit-base-patch32', options({ downloadLimits: limits }));
-		await until(() => hub.transfers(REPO, VISION).length > 0);
+		await waitUntil(() => hub.transfers(REPO, VISION).length > 0, 20_000);
 		const second = resolveModelFolder('clip-vit-base-patch32', options({ downloadLimits: limits }));
 
 		const failedAt = await first.then(

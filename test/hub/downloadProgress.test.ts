@@ -1,9 +1,5 @@
 import { describeProgress, ProgressReporter, type DownloadProgress } from '../../engine/hub/downloadProgress';
-
-function fakeClock(): { now: () => number; advance: (ms: number) => void } {
-	let time = 1_000_000;
-	return { now: () => time, advance: (ms) => (time += ms) };
-}
+import { fakeClock } from './fakeClock';
 
 describe('ProgressReporter', () => {
 	it('logs percent, sizes, MB/s and the time left', () => {

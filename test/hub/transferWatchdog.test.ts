@@ -1,11 +1,7 @@
 import type { DownloadLimits } from '../../engine/hub/downloadLimits';
 import { ThroughputMeter } from '../../engine/hub/throughputMeter';
 import { SlowTransferError, TransferWatchdog } from '../../engine/hub/transferWatchdog';
-
-function fakeClock(): { now: () => number; advance: (ms: number) => void } {
-	let time = 1_000_000;
-	return { now: () => time, advance: (ms) => (time += ms) };
-}
+import { fakeClock } from './fakeClock';
 
 const LIMITS: DownloadLimits = { minBytesPerSecond: 16_000, windowMs: 30_000, giveUpMs: 120_000 };
 
