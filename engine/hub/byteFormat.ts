@@ -13,5 +13,7 @@ export function formatBytes(bytes: number): string {
 }
 
 export function formatRate(bytesPerSecond: number): string {
+	// A trickle of one byte every few seconds is not "0 B/s": that reads as a stall.
+	if (bytesPerSecond > 0 && bytesPerSecond < 1) return '< 1 B/s';
 	return `${formatBytes(bytesPerSecond)}/s`;
 }

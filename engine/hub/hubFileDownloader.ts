@@ -97,7 +97,8 @@ export async function downloadHubFile(spec: HubFileSpec, options: HubFileDownloa
 		try {
 			outcome = await attemptDownload(spec, options, partial, limits, deadline);
 		} catch (error) {
-			if (error instanceof HubError && error.code === 'aborted') throw await cancelled(spec, options, partial);
+			// Checked first: a cancel may surface as another error (e.g. while hashing the partial file).
+			if (options.signal?.aborted || (error instanceof HubError && error.code === 'aborted')) throw await cancelled(spec, options, partial);
 			if (!isTransient(error)) throw error;
 			if (error instanceof SlowTransferError) firstAbandonedAt ??= Date.now();
 			const delay = (options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS) * 2 ** (attempt - 1);

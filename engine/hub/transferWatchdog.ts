@@ -88,7 +88,7 @@ export class TransferWatchdog {
 		}
 		if (!crawling) return;
 		if (this.options.deadline !== undefined && this.now() >= this.options.deadline) {
-			this.abandon(meter.rate(limits.windowMs / 3), limits.windowMs / 3);
+			this.abandon(meter.rate(limits.windowMs / 3), limits.windowMs / 3, ` when the give-up time (${formatDuration(limits.giveUpMs)}) ran out`);
 			return;
 		}
 		if (!this.warned) {
@@ -102,14 +102,14 @@ export class TransferWatchdog {
 		}
 	}
 
-	private abandon(rate: number, overMs: number): void {
+	private abandon(rate: number, overMs: number, when = ''): void {
 		const { limits } = this.options;
 		const kind: SlowTransferKind = rate === 0 ? 'stalled' : 'crawling';
 		const what =
 			kind === 'stalled'
 				? `no data for ${formatDuration(overMs)}`
 				: `${formatRate(rate)} over the last ${formatDuration(overMs)}, below the floor of ${formatRate(limits.minBytesPerSecond)}`;
-		this.verdict = new SlowTransferError(kind, what);
+		this.verdict = new SlowTransferError(kind, `${what}${when}`);
 		this.stop();
 		this.controller.abort(this.verdict);
 	}

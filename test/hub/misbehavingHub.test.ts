@@ -99,6 +99,18 @@ describe('a misbehaving Hub', () => {
 		expect(ms).toBeLessThan(STATED_BOUND_MS + SLACK_MS);
 	});
 
+	it('stops an attempt still stalling when the give-up time runs out, rather than letting it finish its window', async () => {
+		hub.addRepo({ repo: REPO, files: presetRepoFiles(PRESET) });
+		hub.misbehave(REPO, VISION, { kind: 'stall', afterBytes: 0 });
+		// Abandoned at 1 s, 2.5 s; the third attempt starts at 3.5 s and is cut at 4 s, not 4.5 s.
+		const limits = { ...LIMITS, giveUpMs: 3000 };
+
+		const { error, ms } = await timed('stall, give-up time cutting the last attempt', () => resolveModelFolder('clip-vit-base-patch32', options({ downloadLimits: limits })));
+
+		expect(error?.message).toMatch(/after 3 attempts in .*: .* no data for 0\.3 s when the give-up time \(3 s\) ran out\./);
+		expect(ms).toBeLessThan(limits.windowMs + limits.giveUpMs + limits.windowMs / 3 + SLACK_MS);
+	});
+
 	it('gives up on a server that never answers the request (no headers at all) within the bound', async () => {
 		hub.addRepo({ repo: REPO, files: presetRepoFiles(PRESET) });
 		hub.misbehave(REPO, VISION, { kind: 'no-response' });

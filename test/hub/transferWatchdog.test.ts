@@ -121,7 +121,7 @@ describe('TransferWatchdog', () => {
 		expect(watchdog.abandoned).toBeUndefined();
 		transfer(clock, meter, watchdog, 1000, 1);
 
-		expect(watchdog.abandoned).toMatchObject({ kind: 'crawling', message: '1.0 kB/s over the last 10 s, below the floor of 16.0 kB/s' });
+		expect(watchdog.abandoned).toMatchObject({ kind: 'crawling', message: '1.0 kB/s over the last 10 s, below the floor of 16.0 kB/s when the give-up time (2 min) ran out' });
 	});
 
 	it('lets a healthy attempt run past the give-up deadline', () => {
@@ -132,6 +132,15 @@ describe('TransferWatchdog', () => {
 
 		expect(watchdog.abandoned).toBeUndefined();
 		watchdog.stop();
+	});
+
+	it('calls a trickle a trickle, not 0 B/s', () => {
+		const clock = fakeClock();
+		const { meter, watchdog } = watch(clock);
+
+		transfer(clock, meter, watchdog, 0.5, 30);
+
+		expect(watchdog.abandoned).toMatchObject({ kind: 'crawling', message: '< 1 B/s over the last 30 s, below the floor of 16.0 kB/s' });
 	});
 
 	it('passes the caller\'s cancel on through its signal without calling it an abandonment', () => {
