@@ -3,7 +3,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { preprocessImage, type PreprocessOptions } from './preprocessImage';
-import { deserializeError, type PreprocessReply, type PreprocessRequest } from './preprocessMessages';
+import { deserializeError } from '../threadErrors';
+import type { PreprocessReply, PreprocessRequest } from './preprocessMessages';
 import type { PreprocessSpec } from './preprocessSpec';
 
 /**

@@ -1,7 +1,7 @@
 import { parentPort } from 'node:worker_threads';
 import { preprocessImage } from './preprocessImage';
 import type { PreprocessRequest, PreprocessReply } from './preprocessMessages';
-import { serializeError } from './preprocessMessages';
+import { serializeError } from '../threadErrors';
 
 /**
  * A preprocessing thread: decodes and resizes one image per message and sends the model input

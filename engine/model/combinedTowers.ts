@@ -1,9 +1,8 @@
-import type { Tensor } from 'onnxruntime-node';
 import { ModelFileError } from '../errors';
 import { OnnxSession } from '../onnx/onnxSession';
 import type { RuntimeOptions } from '../onnx/runtimeOptions';
 import { findByName } from '../onnx/tensorSignature';
-import { floatRows, floatTensor, integerTensor } from '../onnx/tensorData';
+import { floatRows, floatTensor, integerTensor, type TensorData } from '../onnx/tensorData';
 import { dot } from '../scoring/embeddingMath';
 import type { ClipTowers, ExportLogits } from './clipTowers';
 import { checkedEmbeddings } from './separateTowers';
@@ -65,14 +64,14 @@ export class CombinedTowers implements ClipTowers {
 		}
 	}
 
-	private feeds(pixels: Float32Array, imageCount: number, tokenIds: readonly (readonly number[])[]): Record<string, Tensor> {
+	private feeds(pixels: Float32Array, imageCount: number, tokenIds: readonly (readonly number[])[]): Record<string, TensorData> {
 		const { ids, attentionMask } = this.textSig;
 		const length = paddedLength(ids, tokenIds, this.tokens, this.contextLength);
-		const feeds: Record<string, Tensor> = {
-			[this.visionSig.pixels.name]: floatTensor(this.session, this.visionSig.pixels.type, pixels, [imageCount, 3, this.size, this.size]),
-			[ids.name]: integerTensor(this.session, ids.type, tokenIds, length, this.tokens.padId),
+		const feeds: Record<string, TensorData> = {
+			[this.visionSig.pixels.name]: floatTensor(this.visionSig.pixels.type, pixels, [imageCount, 3, this.size, this.size]),
+			[ids.name]: integerTensor(ids.type, tokenIds, length, this.tokens.padId),
 		};
-		if (attentionMask) feeds[attentionMask.name] = integerTensor(this.session, attentionMask.type, tokenIds.map((row) => row.map(() => 1)), length, 0);
+		if (attentionMask) feeds[attentionMask.name] = integerTensor(attentionMask.type, tokenIds.map((row) => row.map(() => 1)), length, 0);
 		return feeds;
 	}
 

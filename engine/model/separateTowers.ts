@@ -1,11 +1,10 @@
 import { EngineError, ModelFileError } from '../errors';
 import { OnnxSession } from '../onnx/onnxSession';
 import type { RuntimeOptions } from '../onnx/runtimeOptions';
-import { floatRows, floatTensor, integerTensor } from '../onnx/tensorData';
+import { floatRows, floatTensor, integerTensor, type TensorData } from '../onnx/tensorData';
 import { l2NormalizeInPlace } from '../scoring/embeddingMath';
 import type { ClipTowers } from './clipTowers';
 import { maxBatch, paddedLength, textSignature, visionSignature, type TextSignature, type TokenPadding, type VisionSignature } from './towerSignatures';
-import type { Tensor } from 'onnxruntime-node';
 
 export function checkedEmbeddings(rows: Float32Array[], path: string, expectedDim: number | undefined): Float32Array[] {
 	for (const row of rows) {
@@ -82,16 +81,16 @@ export class SeparateTowers implements ClipTowers {
 
 	async embedImages(pixels: Float32Array, count: number): Promise<Float32Array[]> {
 		const { pixels: input, embedding } = this.visionSig;
-		const out = await this.vision.run({ [input.name]: floatTensor(this.vision, input.type, pixels, [count, 3, this.size, this.size]) }, [embedding.name]);
+		const out = await this.vision.run({ [input.name]: floatTensor(input.type, pixels, [count, 3, this.size, this.size]) }, [embedding.name]);
 		return checkedEmbeddings(floatRows(out[embedding.name], count), this.vision.path, this.embeddingSize);
 	}
 
 	async embedTexts(tokenIds: readonly (readonly number[])[]): Promise<Float32Array[]> {
 		const { ids, attentionMask, embedding } = this.textSig;
 		const length = paddedLength(ids, tokenIds, this.tokens, this.contextLength);
-		const feeds: Record<string, Tensor> = { [ids.name]: integerTensor(this.text, ids.type, tokenIds, length, this.tokens.padId) };
+		const feeds: Record<string, TensorData> = { [ids.name]: integerTensor(ids.type, tokenIds, length, this.tokens.padId) };
 		if (attentionMask) {
-			feeds[attentionMask.name] = integerTensor(this.text, attentionMask.type, tokenIds.map((row) => row.map(() => 1)), length, 0);
+			feeds[attentionMask.name] = integerTensor(attentionMask.type, tokenIds.map((row) => row.map(() => 1)), length, 0);
 		}
 		const out = await this.text.run(feeds, [embedding.name]);
 		return checkedEmbeddings(floatRows(out[embedding.name], tokenIds.length), this.text.path, this.embeddingSize);

@@ -14,6 +14,7 @@ import { runClassifyCommand } from '../../cli/classifyCommand';
 import type { CommandIO } from '../../cli/commandIO';
 import { classifyImages, ModelRegistry, sharedModelRegistry, withModel, type Classification } from '../../engine';
 import { ZeroShotImageClassification } from '../../nodes/ZeroShotImageClassification/ZeroShotImageClassification.node';
+import { compileEngineTo } from '../fixtures/compiledSources';
 import { generateTestModels } from '../fixtures/generateTestModels';
 import { GraphBuilder, tensor } from '../fixtures/onnx/graphBuilder';
 import { testModelPaths } from '../fixtures/testModels';
@@ -418,11 +419,11 @@ describe('what the engine writes', () => {
 	}
 
 	/**
-	 * Loads and runs a model from the engine's TypeScript sources in a fresh process (ONNX Runtime
-	 * reads its settings once per process) whose home and cache folders are empty; returns what
-	 * appeared in them.
+	 * Loads and runs a model from the engine's TypeScript sources (models on the calling thread), or
+	 * a compiled engine (models on inference threads), in a fresh process (ONNX Runtime reads its
+	 * settings once per process) whose home and cache folders are empty; returns what appeared in them.
 	 */
-	function runInFreshProcess(telemetryVariable: string | undefined): { output: string; written: string[] } {
+	function runInFreshProcess(telemetryVariable: string | undefined, engineIndex = join(__dirname, '..', '..', 'engine', 'index.ts')): { output: string; written: string[] } {
 		const home = mkdtempSync(join(scratch, 'home-'));
 		const imageFile = join(home, '..', `${relative(scratch, home)}.png`);
 		writeFileSync(imageFile, image);
@@ -431,7 +432,7 @@ describe('what the engine writes', () => {
 			const fs = require('node:fs');
 			const ts = require(${JSON.stringify(join(root, 'node_modules', 'typescript'))});
 			require.extensions['.ts'] = (module, file) => module._compile(ts.transpileModule(fs.readFileSync(file, 'utf8'), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true } }).outputText, file);
-			const engine = require(${JSON.stringify(join(root, 'engine', 'index.ts'))});
+			const engine = require(${JSON.stringify(engineIndex)});
 			(async () => {
 				const model = await engine.ClipModel.load(${JSON.stringify(paths.hf.dir)});
 				const [result] = await engine.classifyImages(model, [{ image: fs.readFileSync(${JSON.stringify(imageFile)}), classes: ['cat', 'dog'] }]);
@@ -459,4 +460,27 @@ describe('what the engine writes', () => {
 		expect(output).toBe('["cat","dog"]');
 		expect(written).toEqual(expect.arrayContaining([join('.cache', 'Microsoft', 'DeveloperTools', '.onnxruntime', 'onnxruntime.db')]));
 	}, 150_000);
+
+	describe('with the model on an inference thread (the compiled engine, as in n8n)', () => {
+		// A worker thread's process.env is a copy: the engine must set the variable where ONNX
+		// Runtime reads it, in the real process environment, before a thread loads the runtime.
+		let compiledIndex: string;
+		let compiled: string;
+		beforeAll(async () => {
+			compiled = join(__dirname, '..', '.generated', `compiled-telemetry-${process.pid}`);
+			compiledIndex = await compileEngineTo(compiled);
+		}, 120_000);
+		afterAll(() => rmSync(compiled, { recursive: true, force: true }));
+
+		test('classifying writes nothing at all: telemetry is off on the inference thread too', () => {
+			const { output, written } = runInFreshProcess(undefined, compiledIndex);
+			expect(output).toBe('["cat","dog"]');
+			expect(written).toEqual([]);
+		}, 150_000);
+
+		test('(control) the same run with ORT_DISABLE_TELEMETRY=0 shows what would have been written', () => {
+			const { written } = runInFreshProcess('0', compiledIndex);
+			expect(written).toEqual(expect.arrayContaining([join('.cache', 'Microsoft', 'DeveloperTools', '.onnxruntime', 'onnxruntime.db')]));
+		}, 150_000);
+	});
 });
