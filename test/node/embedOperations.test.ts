@@ -76,4 +76,20 @@ describe('Embed Text', () => {
 		expect(result.items[0].json.embedding).toBeDefined();
 		expect(result.items[1].json.error).toBe('Item 1: the text to embed is empty');
 	});
+
+	test('a list of texts gives the list of their embeddings, in order (the batched form)', async () => {
+		const result = await run([{ json: { q: ['a red bicycle', 'a cat on a sofa'] } }], { operation: 'embedText', text: '={{ $json.q }}' });
+		expect(result.error).toBeUndefined();
+		const reference = await model.embedPrompts(['a red bicycle', 'a cat on a sofa']);
+		const embeddings = result.items[0].json.embedding as number[][];
+		expect(embeddings).toHaveLength(2);
+		embeddings.forEach((embedding, i) => embedding.forEach((v, k) => expect(v).toBeCloseTo(reference[i][k], 6)));
+		expect(result.items[0].json.dimension).toBe(reference[0].length);
+	});
+
+	test('a bad entry of a list fails its item, naming the entry', async () => {
+		const result = await run([{ json: { q: ['fine', 42, ' '] } }, { json: { q: [] } }], { operation: 'embedText', text: '={{ $json.q }}' }, true);
+		expect(result.items[0].json.error).toBe('Item 0: text 3 of 3: the text to embed is empty');
+		expect(result.items[1].json.error).toBe('Item 1: the list of texts to embed is empty');
+	});
 });
