@@ -22,9 +22,11 @@ const EXAMPLES = {
 	triageRouted: 'image-triage-routed.json',
 	httpApi: 'http-api.json',
 	nearDuplicates: 'image-near-duplicates.json',
+	featureExtractionApi: 'feature-extraction-api.json',
+	featureExtractionApiPostgres: 'feature-extraction-api-postgres.json',
 };
 
-/** @param {'triage'|'triageRouted'|'httpApi'|'nearDuplicates'} name */
+/** @param {keyof typeof EXAMPLES} name */
 function loadExample(name) {
 	return JSON.parse(fs.readFileSync(path.join(EXAMPLES_DIR, EXAMPLES[name]), 'utf8'));
 }
@@ -78,6 +80,24 @@ function withFolderValues(workflow, values) {
 		for (const [name, value] of Object.entries(values)) {
 			const assignment = assignments.find((a) => a.name === name);
 			if (!assignment) throw new Error(`the "Folders" node of "${workflow.name}" assigns no ${name}`);
+			assignment.value = value;
+		}
+		return node;
+	});
+}
+
+/**
+ * The feature-extraction API workflow with its "Settings" node changed: `models` (URL model name →
+ * preset id, model folder or Hub repo) replaced, other named settings (e.g. `retentionMinutes`,
+ * `apiUrl`) set. A name the node does not assign is an error.
+ */
+function withApiSettings(workflow, { models, ...values }) {
+	return mapNodes(workflow, (node) => {
+		if (node.name !== 'Settings') return node;
+		const assignments = node.parameters.assignments.assignments;
+		for (const [name, value] of Object.entries({ ...(models ? { models: JSON.stringify(models, null, 2) } : {}), ...values })) {
+			const assignment = assignments.find((a) => a.name === name);
+			if (!assignment) throw new Error(`the "Settings" node of "${workflow.name}" assigns no ${name}`);
 			assignment.value = value;
 		}
 		return node;
@@ -145,6 +165,7 @@ module.exports = {
 	withTriageFolders,
 	withInbox,
 	withPostgresCredential,
+	withApiSettings,
 	withSimilarityThreshold,
 	triageLabels,
 	prepareTriageFolders,
