@@ -43,6 +43,8 @@ export interface ReferenceInput {
 	batchSize?: number;
 	rounds?: number;
 	requests: Array<{ file?: string; dataUrl?: string; classes: string[] }>;
+	imageEmbeddings?: Array<{ file?: string; dataUrl?: string }>;
+	textEmbeddings?: string[];
 }
 
 export interface Classification {
@@ -56,6 +58,8 @@ export interface ReferenceOutput {
 	backend: string;
 	results: Array<Classification | { error: string }>;
 	roundMs: number[];
+	imageEmbeddings?: Array<number[] | { error: string }>;
+	textEmbeddings?: number[][];
 }
 
 /** The engine's classification of each request (throws if any image failed). */

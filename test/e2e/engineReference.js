@@ -6,8 +6,10 @@
  *
  *   node test/e2e/engineReference.js < request.json > results.json
  *   request: { model: <folder>, template?, backend?: 'native'|'wasm', batchSize?, rounds?,
- *              requests: [{ file: <path> | dataUrl: <string>, classes: [...] }] }
- *   result:  { backend, results: [{ probabilities, classes, label, score } | { error }], roundMs: [...] }
+ *              requests: [{ file: <path> | dataUrl: <string>, classes: [...] }],
+ *              imageEmbeddings?: [{ file | dataUrl }], textEmbeddings?: [<text>] }
+ *   result:  { backend, results: [{ probabilities, classes, label, score } | { error }], roundMs: [...],
+ *              imageEmbeddings?: [[...] | { error }], textEmbeddings?: [[...]] }
  *
  * A separate process, not a require() in the jest worker: onnxruntime-node's native binding makes
  * typed arrays of Node's main realm, which jest's per-file realm rejects (see test/jestEnvironment.js);
@@ -50,15 +52,21 @@ async function main() {
 	}));
 	const roundMs = [];
 	let results = [];
+	const embeddings = {};
 	await engine.withModel({ model: input.model, runtime: { intraOpThreads: 0, backend } }, async (model) => {
 		for (let round = 0; round < (input.rounds || 1); round += 1) {
 			const started = process.hrtime.bigint();
 			results = await engine.classifyImages(model, requests, { template: input.template, batchSize: input.batchSize });
 			roundMs.push(Number(process.hrtime.bigint() - started) / 1e6);
 		}
+		if (input.imageEmbeddings) {
+			const images = input.imageEmbeddings.map((r) => (r.file ? fs.readFileSync(r.file) : engine.decodeDataUrl(r.dataUrl)));
+			embeddings.imageEmbeddings = (await engine.embedImages(model, images, { batchSize: input.batchSize })).map((e) => (e instanceof Error ? { error: e.message } : Array.from(e)));
+		}
+		if (input.textEmbeddings) embeddings.textEmbeddings = (await model.embedPrompts(input.textEmbeddings)).map((e) => Array.from(e));
 	});
 	const out = results.map((r) => (r instanceof Error ? { error: r.message } : { probabilities: r.probabilities, classes: r.classes, label: r.label, score: r.score }));
-	process.stdout.write(JSON.stringify({ backend, results: out, roundMs }));
+	process.stdout.write(JSON.stringify({ backend, results: out, roundMs, ...embeddings }));
 	await engine.sharedModelRegistry.clear();
 }
 
