@@ -31,6 +31,9 @@ const REPO_ROOT = examples.REPO_ROOT;
 const DEFAULT_PORT = 5678;
 const DEFAULT_MODEL = 'clip-vit-base-patch32';
 const DEFAULT_USER_FOLDER = path.join(os.homedir(), '.n8n-zero-shot-image-classification');
+const featureApiWorkflow = require('./featureExtractionApi/workflow');
+/** Every route of the feature-extraction API example sits under <n8n>/webhook/<this>. */
+const FEATURE_API_PREFIX = featureApiWorkflow.PREFIX;
 
 function say(message = '') {
 	process.stdout.write(`${message}\n`);
@@ -134,14 +137,24 @@ async function importExamples({ layout, env, userFolder, model, filesDir }) {
 	// Imported with its placeholder PostgreSQL credential: n8n does not check credentials on import,
 	// and the user picks their own database in the editor (no database is needed to start).
 	const nearDuplicates = examples.withInbox(prepare(examples.loadExample('nearDuplicates')), folders.inbox);
+	// The replaced server's API with its Data Table job store (n8n's own database: nothing to set
+	// up). It runs the model each URL names, not `model`; but a model that is not a preset (a folder,
+	// a Hub repo) serves the server's two model names, so its clients also work offline.
+	const rename = (workflow) => rewriteNodeTypes(workflow, examples.PACKAGE_NAME, CUSTOM_PACKAGE_NAME);
+	const shippedApi = examples.loadExample('featureExtractionApi');
+	const featureApi = rename(
+		examples.presetIds().includes(model)
+			? shippedApi
+			: examples.withApiSettings(shippedApi, { models: { ...featureApiWorkflow.modelMap(examples.presetIds()), 'clip-vit-large-patch14': model, 'open-clip-vit-b32': model } }),
+	);
 	examples.prepareTriageFolders(triage, folders);
-	const workflows = [triage, triageRouted, httpApi, nearDuplicates];
+	const workflows = [triage, triageRouted, httpApi, nearDuplicates, featureApi];
 	const hash = crypto.createHash('sha256').update(JSON.stringify(workflows)).digest('hex');
 	const marker = path.join(userFolder, 'examples-imported.json');
 	const previous = fs.existsSync(marker) ? JSON.parse(fs.readFileSync(marker, 'utf8')).hash : null;
 	if (previous === hash) return { imported: false, folders };
 	say(previous ? '» the examples changed: importing them again (your edits to them are replaced)' : '» importing the example workflows');
-	await server.importAndActivate(layout, workflows, { env, cwd: userFolder, activate: [httpApi.id] });
+	await server.importAndActivate(layout, workflows, { env, cwd: userFolder, activate: [httpApi.id, featureApi.id] });
 	fs.writeFileSync(marker, JSON.stringify({ hash, importedAt: new Date().toISOString() }, null, 2));
 	return { imported: true, folders };
 }
@@ -183,7 +196,8 @@ async function startN8n({ port, userFolder, model, echo = true, onSpawn }) {
 	const main = await server.startMain({ layout, env, cwd: userFolder, logFile: path.join(userFolder, 'n8n.log'), inherit: echo, onSpawn });
 	// The HTTP API example's webhook is registered in the background after start-up (n8n 2.x).
 	await server.waitForWebhook(`${main.url}/webhook/zero-shot-image-classification`, { proc: main });
-	return { server: main, url: main.url, layout, env, folders, stop: () => main.stop() };
+	await server.waitForWebhook(`${main.url}/webhook/${FEATURE_API_PREFIX}/api/tasks`, { proc: main, method: 'GET' });
+	return { server: main, url: main.url, featureApiUrl: `${main.url}/webhook/${FEATURE_API_PREFIX}`, layout, env, folders, stop: () => main.stop() };
 }
 
 async function main() {
@@ -217,7 +231,7 @@ async function main() {
 	if (!portFree) usage(`port ${options.port} is in use (another n8n?); choose one with --port`);
 
 	const running = await startN8n({ ...options, onSpawn: (proc) => (n8n = proc) });
-	const { url, folders } = running;
+	const { url, folders, featureApiUrl } = running;
 	const preset = examples.presetIds().includes(options.model) ? options.model : null;
 	const online = preset ? await hubReachable() : true;
 	const cached = preset ? isPresetCached(options.userFolder, preset) : true;
@@ -236,6 +250,10 @@ async function main() {
 	say('  • "HTTP API" (active):');
 	say(`    printf '{"image": "data:image/jpeg;base64,%s", "classes": ["cat", "dog"]}' "$(base64 -w0 photo.jpg)" |`);
 	say(`      curl -s ${url}/webhook/zero-shot-image-classification -H 'content-type: application/json' --data-binary @-`);
+	say('  • "Feature extraction API" (active): the replaced Python server\'s job API; its clients');
+	say(`    change only their base URL, to ${featureApiUrl}`);
+	say(`      curl -s ${featureApiUrl}/api/models`);
+	say(`    (docs/http-api.md: routes, a curl session, the job store)`);
 	if (!preset) {
 		say(` Model: ${options.model}`);
 	} else if (cached) {

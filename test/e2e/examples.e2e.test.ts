@@ -285,10 +285,30 @@ describe(`the example workflows in real n8n ${layout.version}`, () => {
 			const cookie = await server.ownerSession(`http://127.0.0.1:${port}`);
 			const workflows = await server.request('GET', `http://127.0.0.1:${port}/rest/workflows`, undefined, { cookie });
 			const names = ((workflows.body as { data?: Array<{ name: string }> }).data ?? []).map((w) => w.name);
-			expect(names.sort()).toEqual(['HTTP API: zero-shot image classification', 'Image near-duplicates (CLIP embeddings in PostgreSQL)', 'Image triage (zero-shot CLIP)', 'Image triage, routed by class (zero-shot CLIP)']);
+			expect(names.sort()).toEqual([
+				'Feature extraction API (data table store)',
+				'HTTP API: zero-shot image classification',
+				'Image near-duplicates (CLIP embeddings in PostgreSQL)',
+				'Image triage (zero-shot CLIP)',
+				'Image triage, routed by class (zero-shot CLIP)',
+			]);
 			// The HTTP API example is active; the triage example's folders exist.
 			const response = await server.request('POST', `http://127.0.0.1:${port}${WEBHOOK_PATH}`, { image: dataUrl(imageFiles[0]), classes: ['a', 'b'] });
 			expect(response.status).toBe(200);
+			// So is the feature-extraction API, at the base URL it prints, its server model names
+			// served by the model given to npm start (a folder here).
+			const baseUrl = `http://127.0.0.1:${port}/webhook/feature-extraction`;
+			expect(output).toContain(`change only their base URL, to ${baseUrl}`);
+			const posted = await server.request('POST', `${baseUrl}/api/tasks/zero-shot-image-classification/clip-vit-large-patch14/jobs`, { image: dataUrl(imageFiles[0]), classes: ['a', 'b'] });
+			expect(posted).toMatchObject({ status: 200, body: { status: 'starting' } });
+			const jobUrl = `${baseUrl}/api/tasks/zero-shot-image-classification/jobs/${(posted.body as { id: string }).id}`;
+			let job = (await server.request('GET', jobUrl)).body as { status: string; result?: { probabilities: number[] } };
+			for (const until = Date.now() + 60_000; job.status !== 'complete' && job.status !== 'failed' && Date.now() < until; ) {
+				await new Promise((resolve) => setTimeout(resolve, 100));
+				job = (await server.request('GET', jobUrl)).body as typeof job;
+			}
+			expect(job.status).toBe('complete');
+			expect(job.result!.probabilities).toHaveLength(2);
 			expect(existsSync(path.join(startFolder, 'files', 'inbox'))).toBe(true);
 		} finally {
 			// Ctrl-C: the terminal sends SIGINT to npm start.
