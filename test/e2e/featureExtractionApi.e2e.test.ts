@@ -34,7 +34,6 @@ const server = require('./n8nServer') as typeof import('./n8nServer');
 const examples = require('../../scripts/exampleWorkflows') as { presetIds(): string[] };
 
 const layout = runner.getN8n();
-const WORKFLOW_ID = 'ZsicFeatureApiDt';
 const ZSIC = 'zero-shot-image-classification';
 const LARGE = 'clip-vit-large-patch14';
 const MULTILINGUAL = 'open-clip-vit-b32';
