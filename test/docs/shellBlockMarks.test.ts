@@ -37,6 +37,11 @@ describe('reading the marks', () => {
 		expect(parse(page).content).toBe('docker ps');
 	});
 
+	test('a block run against a real n8n: the n8n attribute and its own quote line', () => {
+		expect(shellBlockMark(parse('> ▶ Run by the e2e tests against a real n8n with the example active.\n\n```sh n8n\ncurl -s "$N8N_URL"\n```'))).toEqual({ mark: 'n8n' });
+		expect(shellBlockMark(parse('> ▶ Run by the docs tests.\n\n```sh n8n\ncurl -s "$N8N_URL"\n```'))).toHaveProperty('problem');
+	});
+
 	test('an attribute without its visible line, a quote without a reason, or no attribute is refused', () => {
 		expect(shellBlockMark(parse('```sh runnable\nls\n```'))).toHaveProperty('problem');
 		expect(shellBlockMark(parse('> Not run by the docs tests:\n```sh not-run\nls\n```'))).toHaveProperty('problem');

@@ -8,7 +8,10 @@ export const SHELL_LANGUAGES: ReadonlySet<string> = new Set(['sh', 'bash', 'shel
  * since GitHub does not render anything of an info string after the language.
  */
 export const MARKS = {
+	/** Run by `npm test` (test/docs/runnableShellBlocks.test.ts) against the tiny test models. */
 	runnable: { attribute: 'runnable', quote: '▶ Run by the docs tests' },
+	/** Run by `npm run test:e2e` (test/e2e/docsShellBlocks.e2e.test.ts) against a real n8n with the examples active. */
+	n8n: { attribute: 'n8n', quote: '▶ Run by the e2e tests against a real n8n' },
 	notRun: { attribute: 'not-run', quote: 'Not run by the docs tests:' },
 } as const;
 
@@ -22,7 +25,8 @@ export function isShellBlock(block: FencedBlock): boolean {
 export function shellBlockMark(block: FencedBlock): { mark: ShellBlockMark } | { problem: string } {
 	const marked = (Object.keys(MARKS) as ShellBlockMark[]).filter((mark) => block.attributes.includes(MARKS[mark].attribute));
 	if (marked.length !== 1) {
-		return { problem: `the info string "${block.info}" must end in exactly one of "${MARKS.runnable.attribute}" or "${MARKS.notRun.attribute}"` };
+		const names = Object.values(MARKS).map((m) => `"${m.attribute}"`).join(', ');
+		return { problem: `the info string "${block.info}" must end in exactly one of ${names}` };
 	}
 	const [mark] = marked;
 	const { quote } = MARKS[mark];
@@ -35,9 +39,14 @@ export function shellBlockMark(block: FencedBlock): { mark: ShellBlockMark } | {
 	return { mark };
 }
 
-/** A shell block validly marked runnable: the docs tests run it. */
-export function isRunnableBlock(block: FencedBlock): boolean {
+/** A shell block validly marked `mark`. */
+export function hasMark(block: FencedBlock, mark: ShellBlockMark): boolean {
 	if (!isShellBlock(block)) return false;
 	const result = shellBlockMark(block);
-	return 'mark' in result && result.mark === 'runnable';
+	return 'mark' in result && result.mark === mark;
+}
+
+/** A shell block validly marked runnable: the docs tests run it. */
+export function isRunnableBlock(block: FencedBlock): boolean {
+	return hasMark(block, 'runnable');
 }
