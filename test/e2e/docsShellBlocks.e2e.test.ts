@@ -5,9 +5,10 @@
  * (Data Table store), on tiny generated models instead of the presets.
  *
  * Each block runs with `bash -e -o pipefail` in a scratch folder holding `photo.jpg`, with
- * `N8N_URL` set to that n8n, and `curl` on the PATH adding `--fail-with-body`: a block fails when
- * one of its requests is answered with an HTTP error, or when it prints a line that looks like JSON
- * and is not. (The CLI blocks, marked `sh runnable`, run in `npm test`: test/docs/.)
+ * `N8N_URL` set to that n8n, and `curl` on the PATH adding `--fail-with-body` and a newline after
+ * each answer (n8n's answers end without one, so a block's answers would run together on one line):
+ * a block fails when one of its requests is answered with an HTTP error, or when it prints a line
+ * that looks like JSON and is not. (The CLI blocks, marked `sh runnable`, run in `npm test`: test/docs/.)
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -83,7 +84,7 @@ describeOnN8n2(`the docs' shell blocks marked n8n, against real n8n ${layout.ver
 		binDir = path.join(userFolder, 'bin');
 		mkdirSync(binDir);
 		const curl = execFileSync('sh', ['-c', 'command -v curl'], { encoding: 'utf8' }).trim();
-		writeFileSync(path.join(binDir, 'curl'), `#!/bin/sh\nexec ${JSON.stringify(curl)} --fail-with-body "$@"\n`);
+		writeFileSync(path.join(binDir, 'curl'), `#!/bin/sh\nexec ${JSON.stringify(curl)} --fail-with-body --write-out '\\n' "$@"\n`);
 		chmodSync(path.join(binDir, 'curl'), 0o755);
 	}, 300_000);
 
