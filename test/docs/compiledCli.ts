@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyPresets, REPO_ROOT, transpileFolder } from '../fixtures/compiledSources';
 
@@ -19,6 +19,8 @@ export async function compileCli(name: string): Promise<CompiledCli> {
 	await transpileFolder('cli', root);
 	await transpileFolder('engine', root);
 	await copyPresets(root);
+	// Where the CLI looks for its own version, one folder above cli/ as in a clone.
+	copyFileSync(join(REPO_ROOT, 'package.json'), join(root, 'package.json'));
 	const binDir = join(root, 'bin');
 	mkdirSync(binDir, { recursive: true });
 	const wrapper = join(binDir, 'clip-classify');
