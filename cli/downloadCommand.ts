@@ -1,7 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import { DEFAULT_DOWNLOAD_LIMITS, DOWNLOAD_LIMIT_ENV, formatRate } from '../engine/hub';
-import { downloadModel } from '../engine/hub/resolveModel';
+import { DEFAULT_DOWNLOAD_LIMITS, DOWNLOAD_LIMIT_ENV, downloadModel, formatRate } from '../engine/hub';
 import type { CommandIO } from './commandIO';
 import { DownloadProgressBar } from './downloadProgressBar';
 
