@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
-
 import { DEFAULT_PRESET_ID, formatBytes, isPresetCached, loadPresets, presetVariants, resolveCacheDir, type PresetManifest } from '../engine/hub';
 import type { CommandIO } from './commandIO';
+import { parseCommandLine } from './parseCommandLine';
 
 export const MODELS_USAGE = `Usage: clip-classify models [--cache-dir <dir>] [--json]
 
@@ -13,7 +12,7 @@ whether they are already in the model cache.
 export async function runModelsCommand(argv: string[], io: CommandIO): Promise<number> {
 	let parsed;
 	try {
-		parsed = parseArgs({
+		parsed = parseCommandLine({
 			args: argv,
 			strict: true,
 			options: { 'cache-dir': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
