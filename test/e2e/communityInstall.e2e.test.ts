@@ -45,6 +45,8 @@ const RUNTIME_DEPENDENCIES = ['@huggingface/tokenizers', 'onnxruntime-node', 'on
 
 interface Manifest {
 	name: string;
+	version: string;
+	bin?: Record<string, string>;
 	files?: string[];
 	scripts?: Record<string, string>;
 	dependencies?: Record<string, string>;
@@ -132,6 +134,13 @@ describe(`the packed package installed the Community Nodes way into real n8n ${l
 		expect(readdirSync(ortBinaries)).toEqual(expect.arrayContaining(['onnxruntime_binding.node']));
 		const manifest = JSON.parse(readFileSync(path.join(installed.packageDir, 'package.json'), 'utf8')) as Manifest;
 		expect(manifest.peerDependencies).toBeUndefined();
+	});
+
+	test('the installed clip-classify prints the package version and lists its commands', () => {
+		const bin = path.join(installed.packageDir, packed.bin?.['clip-classify'] ?? 'no clip-classify bin in package.json');
+		expect(execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' })).toBe(`${packed.version}\n`);
+		const help = execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
+		for (const command of ['classify', 'embed', 'download', 'models']) expect(help).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
 	});
 
 	test('the installed package classifies every image as the engine does, natively and on WebAssembly', () => {

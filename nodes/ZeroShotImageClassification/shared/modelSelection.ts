@@ -1,6 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 import { parseResampling, RESAMPLINGS, type BackendChoice, type ModelSelection, type Resampling } from '../../../engine';
-import { isValidPresetId } from '../../../engine/hub/hubNames';
+import { isValidPresetId } from '../../../engine/hub';
 import { CUSTOM_MODEL } from './modelOptions';
 
 /** The node's "Options" collection (each operation shows the options it uses). */
