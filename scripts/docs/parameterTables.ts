@@ -4,6 +4,8 @@ import type { IDisplayOptions, INodeProperties, INodePropertyCollection, INodePr
 export interface TableLinks {
 	/** The base URL the node's descriptions link the docs with (ends with `/`). */
 	readonly docsBaseUrl: string;
+	/** The page the table goes into (e.g. `usage.md`): links to its own sections become `#section`. */
+	readonly page?: string;
 }
 
 type Choice = INodePropertyOptions | INodeProperties | INodePropertyCollection;
@@ -22,7 +24,8 @@ function code(text: string): string {
 /** n8n descriptions link with `<a href>`; in the docs the pages they name are sibling files. */
 function markdownText(text: string, links: TableLinks): string {
 	return text.replace(/<a href="([^"]+)"[^>]*>(.*?)<\/a>/g, (_match, href: string, label: string) => {
-		const target = href.startsWith(links.docsBaseUrl) ? href.slice(links.docsBaseUrl.length) : href;
+		const relative = href.startsWith(links.docsBaseUrl) ? href.slice(links.docsBaseUrl.length) : href;
+		const target = links.page !== undefined && relative.startsWith(`${links.page}#`) ? relative.slice(links.page.length) : relative;
 		return `[${label}](${target})`;
 	});
 }

@@ -15,5 +15,5 @@ export function nodeOperations(properties: readonly INodeProperties[] = nodeProp
 
 /** One parameter table per operation, keyed by the operation's value (the marker name in docs/usage.md). */
 export function usageParameterTables(properties: readonly INodeProperties[] = nodeProperties): Record<string, string> {
-	return Object.fromEntries(nodeOperations(properties).map((operation) => [operation, parameterTable(operation, properties, { docsBaseUrl: DOCS_BASE_URL })]));
+	return Object.fromEntries(nodeOperations(properties).map((operation) => [operation, parameterTable(operation, properties, { docsBaseUrl: DOCS_BASE_URL, page: 'usage.md' })]));
 }

@@ -96,6 +96,11 @@ test('links to the docs base become relative links to the sibling page', () => {
 	expect(row('classify', 'Model')).toContain('[the presets](models.md#presets)');
 });
 
+test('links to sections of the page the table is in stay on that page', () => {
+	const linked: INodeProperties = { displayName: 'Classes', name: 'classes', type: 'string', default: '', description: 'Names. <a href="https://docs.example/pkg@1.0.0/docs/usage.md#classify">Classes</a>.' };
+	expect(parameterTable('classify', [linked], { ...links, page: 'usage.md' })).toContain('Names. [Classes](#classify).');
+});
+
 test('collection options are rows under their collection, with their type range and default', () => {
 	expect(row('classify', 'Options › Batch Size')).toBe('| **Options › Batch Size** `batchSize` | number (≥ 1, ≤ 8) | `4` | always | Images per run |');
 });

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { imageSourceProperties, modelProperties } from '../shared/commonProperties';
+import { docsLink } from '../shared/docsLinks';
 import { operationDescriptions } from './router';
 
 /** Every parameter of the node: the operation, the model, the image source, then each operation's own. */
@@ -15,6 +16,7 @@ export const nodeProperties: INodeProperties[] = [
 			{ name: 'Embed Text', value: 'embedText', action: 'Embed a text', description: 'A text’s embedding vector, in the same space as the images’' },
 		],
 		default: 'classify',
+		description: `What the node does with each item. ${docsLink('Operations', 'usage.md')}. ${docsLink('Serving them over HTTP', 'http-api.md')}.`,
 	},
 	...modelProperties,
 	...imageSourceProperties.map((p) => ({ ...p, displayOptions: { show: { ...p.displayOptions?.show, operation: ['classify', 'embedImage'] } } })),

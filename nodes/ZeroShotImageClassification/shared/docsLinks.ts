@@ -15,7 +15,7 @@ export function docsUrl(page: DocsPage, section?: string): string {
 	return `${DOCS_BASE_URL}${page}${section ? `#${section}` : ''}`;
 }
 
-/** An n8n description link to a docs page: n8n renders `<a href>` in parameter descriptions. */
+/** "Docs: <link>", the closing sentence of a parameter description (n8n renders `<a href>` there). */
 export function docsLink(label: string, page: DocsPage, section?: string): string {
-	return `<a href="${docsUrl(page, section)}">${label}</a>`;
+	return `Docs: <a href="${docsUrl(page, section)}">${label}</a>`;
 }
