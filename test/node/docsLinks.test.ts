@@ -25,7 +25,7 @@ function links(text: string | undefined): string[] {
 	return [...(text ?? '').matchAll(/<a href="([^"]+)"/g)].map((match) => match[1]);
 }
 
-const allLinks = [...new Set(everyEntry(nodeProperties).flatMap((entry) => [...links(entry.description), ...links('hint' in entry ? entry.hint : undefined)]))];
+const allLinks = [...new Set(everyEntry(nodeProperties).flatMap((entry) => [...links('description' in entry ? entry.description : undefined), ...links('hint' in entry ? entry.hint : undefined)]))];
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens. */
 function anchor(heading: string): string {
