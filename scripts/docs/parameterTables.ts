@@ -51,26 +51,48 @@ function defaultLabel(property: INodeProperties): string {
 	return code(JSON.stringify(value));
 }
 
+/** The parameter a displayOptions key names: `model`, `/model` (from the root) or `options.logitScale` (a collection's option). */
+function namedParameter(key: string, all: readonly INodeProperties[]): { label: string; parameter?: INodeProperties } {
+	const [first, ...rest] = key.replace(/^\//, '').split('.');
+	if (rest.length === 0) {
+		const parameter = all.find((candidate) => candidate.name === first);
+		return { label: parameter?.displayName ?? first, parameter };
+	}
+	for (const collection of all.filter((candidate) => candidate.name === first && candidate.type === 'collection')) {
+		const parameter = ((collection.options ?? []) as INodeProperties[]).find((option) => option.name === rest.join('.'));
+		if (parameter) return { label: `${collection.displayName} › ${parameter.displayName}`, parameter };
+	}
+	return { label: key };
+}
+
+/** One value of a displayOptions condition: a choice by its name, a `_cnd` comparison in words. */
+function conditionValue(value: unknown, parameter: INodeProperties | undefined): string {
+	if (typeof value === 'object' && value !== null && '_cnd' in value) {
+		const [kind, target] = Object.entries((value as { _cnd: Record<string, unknown> })._cnd)[0] ?? [];
+		if (kind === 'regex' && target === '^=') return 'an expression';
+		const words: Record<string, string> = { eq: '', not: 'not ', gt: 'above ', lt: 'below ', gte: 'at least ', lte: 'at most ', startsWith: 'starting with ', endsWith: 'ending with ', includes: 'containing ', regex: 'matching ' };
+		if (kind === 'exists') return 'set';
+		return `${words[kind] ?? `${kind} `}${code(JSON.stringify(target))}`;
+	}
+	const choice = ((parameter?.options ?? []) as Choice[]).find((option) => 'value' in option && option.value === value);
+	return choice ? choice.name : code(JSON.stringify(value));
+}
+
 /** "Model is Local Folder or Hugging Face Repo": a displayOptions condition in the editor's words. */
-function conditionLabel(name: string, values: readonly unknown[], all: readonly INodeProperties[]): string {
-	const parameter = all.find((candidate) => candidate.name === name.replace(/^\//, ''));
-	const choices = (parameter?.options ?? []) as Choice[];
-	const named = values.map((value) => {
-		const choice = choices.find((option) => 'value' in option && option.value === value);
-		return choice ? choice.name : code(JSON.stringify(value));
-	});
-	return `${parameter?.displayName ?? name} is ${named.join(' or ')}`;
+function conditionLabel(key: string, values: readonly unknown[], all: readonly INodeProperties[], hidden: boolean): string {
+	const { label, parameter } = namedParameter(key, all);
+	const named = values.map((value) => conditionValue(value, parameter));
+	if (!hidden) return `${label} is ${named.join(' or ')}`;
+	return named.length === 1 ? `${label} is not ${named[0]}` : `${label} is none of: ${named.join(', ')}`;
 }
 
 /** When the editor shows the parameter, leaving out the operation the table is for. */
 function shownWhen(displayOptions: IDisplayOptions | undefined, all: readonly INodeProperties[]): string {
-	const parts = (conditions: IDisplayOptions['show']) =>
+	const parts = (conditions: IDisplayOptions['show'], hidden: boolean) =>
 		Object.entries(conditions ?? {})
 			.filter(([name]) => name !== 'operation')
-			.map(([name, values]) => conditionLabel(name, values ?? [], all));
-	const show = parts(displayOptions?.show);
-	const hide = parts(displayOptions?.hide).map((part) => `not ${part}`);
-	return [...show, ...hide].join(' and ') || 'always';
+			.map(([name, values]) => conditionLabel(name, values ?? [], all, hidden));
+	return [...parts(displayOptions?.show, false), ...parts(displayOptions?.hide, true)].join('\nand ') || 'always';
 }
 
 function choicesList(property: INodeProperties, links: TableLinks): string {

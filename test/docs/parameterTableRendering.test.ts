@@ -86,6 +86,19 @@ test('"Shown when" says the condition in the editor’s words, and "always" when
 	expect(row('classify', 'Classes')).toContain('| always |');
 });
 
+test('"Shown when" words hide conditions, comparisons and a collection option’s path, one condition a line', () => {
+	const notice: INodeProperties = {
+		displayName: 'Set the batch size.',
+		name: 'batchNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { operation: ['classify'] }, hide: { model: ['custom', { _cnd: { regex: '^=' } }], 'options.batchSize': [{ _cnd: { gt: 2 } }] } },
+	};
+	expect(parameterTable('classify', [...properties, notice], links)).toContain(
+		'| **(notice)** | notice |  | Model is none of: Folder, an expression<br>and Options › Batch Size is not above `2` | Set the batch size. |',
+	);
+});
+
 test('an options parameter shows its default by name and lists its choices with their values', () => {
 	expect(row('classify', 'Model')).toBe(
 		'| **Model** `model` | options | Small | always | Which model. See [the presets](models.md#presets).<br>`small` Small: Fast<br>`custom` Folder |',

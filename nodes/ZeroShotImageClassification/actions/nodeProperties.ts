@@ -1,9 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { imageSourceProperties, modelProperties } from '../shared/commonProperties';
 import { docsLink } from '../shared/docsLinks';
+import { siglipScoringNotice } from './classify/siglipScoringNotice';
 import { operationDescriptions } from './router';
 
-/** Every parameter of the node: the operation, the model, the image source, then each operation's own. */
+/** Every parameter of the node: the operation, the model (and Classify's notice about it), the image source, then each operation's own. */
 export const nodeProperties: INodeProperties[] = [
 	{
 		displayName: 'Operation',
@@ -19,6 +20,7 @@ export const nodeProperties: INodeProperties[] = [
 		description: `What the node does with each item. ${docsLink('Operations', 'usage.md')}. ${docsLink('Serving them over HTTP', 'http-api.md')}.`,
 	},
 	...modelProperties,
+	...siglipScoringNotice(),
 	...imageSourceProperties.map((p) => ({ ...p, displayOptions: { show: { ...p.displayOptions?.show, operation: ['classify', 'embedImage'] } } })),
 	...operationDescriptions.classify.description,
 	...operationDescriptions.embedImage.description,
