@@ -52,7 +52,7 @@ test('the npm package ships the docs/ folder the links point into', () => {
 });
 
 test('the codex’s primary documentation is the usage page', () => {
-	expect(codex.resources.primaryDocumentation).toEqual([{ url: docsUrl('usage.md') }]);
+	expect(codex.resources.primaryDocumentation).toEqual([{ url: docsUrl('usage') }]);
 });
 
 test('every top-level parameter’s description (or hint, where the field has one instead) links its docs page', () => {

@@ -17,7 +17,7 @@ export const nodeProperties: INodeProperties[] = [
 			{ name: 'Embed Text', value: 'embedText', action: 'Embed a text', description: 'A text’s embedding vector, in the same space as the images’' },
 		],
 		default: 'classify',
-		description: `What the node does with each item. ${docsLink('Operations', 'usage.md')}. ${docsLink('Serving them over HTTP', 'http-api.md')}.`,
+		description: `What the node does with each item. ${docsLink('Operations', 'usage')}. ${docsLink('Serving them over HTTP', 'httpApi')}.`,
 	},
 	...modelProperties,
 	...siglipScoringNotice(),

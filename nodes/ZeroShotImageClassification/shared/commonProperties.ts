@@ -12,7 +12,7 @@ export const modelProperties: INodeProperties[] = [
 		type: 'options',
 		options: modelOptions(),
 		default: DEFAULT_PRESET_ID,
-		description: `CLIP or SigLIP model to run. Presets download once into the models cache on first use. ${docsLink('Which model to pick', 'models.md')}.`,
+		description: `CLIP or SigLIP model to run. Presets download once into the models cache on first use. ${docsLink('Which model to pick', 'models')}.`,
 	},
 	{
 		displayName: 'Model Folder or Repo',
@@ -21,7 +21,7 @@ export const modelProperties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: '/data/models/clip-vit-base-patch32 or Xenova/clip-vit-base-patch16',
-		description: `A local folder holding a CLIP or SigLIP export (Hugging Face onnx/ or Immich visual/ + textual/ layout), or a Hugging Face repo as owner/name, optionally @revision. ${docsLink('Folders and repos', 'models.md')}.`,
+		description: `A local folder holding a CLIP or SigLIP export (Hugging Face onnx/ or Immich visual/ + textual/ layout), or a Hugging Face repo as owner/name, optionally @revision. ${docsLink('Folders and repos', 'models')}.`,
 		displayOptions: { show: { model: [CUSTOM_MODEL] } },
 	},
 ];
@@ -37,7 +37,7 @@ export const imageSourceProperties: INodeProperties[] = [
 			{ name: 'Base64 or Data URL in a JSON Field', value: 'json', description: 'A data URL (data:image/jpeg;base64,…) or bare base64 string in the item JSON' },
 		],
 		default: 'binary',
-		description: `Where each item’s image is. ${docsLink('Image input', 'usage.md')}.`,
+		description: `Where each item’s image is. ${docsLink('Image input', 'usage')}.`,
 	},
 	{
 		displayName: 'Input Binary Field',
@@ -45,7 +45,7 @@ export const imageSourceProperties: INodeProperties[] = [
 		type: 'string',
 		default: 'data',
 		required: true,
-		hint: `The name of the input binary field containing the image. ${docsLink('Image input', 'usage.md')}.`,
+		hint: `The name of the input binary field containing the image. ${docsLink('Image input', 'usage')}.`,
 		displayOptions: { show: { imageSource: ['binary'] } },
 	},
 	{
@@ -54,7 +54,7 @@ export const imageSourceProperties: INodeProperties[] = [
 		type: 'string',
 		default: 'image',
 		required: true,
-		hint: `The item JSON field holding the base64 image or data URL (dot notation for nested fields). ${docsLink('Image input', 'usage.md')}.`,
+		hint: `The item JSON field holding the base64 image or data URL (dot notation for nested fields). ${docsLink('Image input', 'usage')}.`,
 		displayOptions: { show: { imageSource: ['json'] } },
 	},
 ];
@@ -113,21 +113,21 @@ const modelRunOptions: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'fp32, fp16, quantized',
-		description: `Which ONNX files of the model to use; empty for the default (fp32). ${docsLink('Variants', 'models.md')}.`,
+		description: `Which ONNX files of the model to use; empty for the default (fp32). ${docsLink('Variants', 'models')}.`,
 	},
 	{
 		displayName: 'Models Cache Folder',
 		name: 'cacheDir',
 		type: 'string',
 		default: '',
-		description: `Where downloaded models are kept; empty for N8N_ZSIC_MODELS_DIR or ~/.n8n/models. ${docsLink('The models cache', 'models.md')}.`,
+		description: `Where downloaded models are kept; empty for N8N_ZSIC_MODELS_DIR or ~/.n8n/models. ${docsLink('The models cache', 'models')}.`,
 	},
 	{
 		displayName: 'Offline',
 		name: 'offline',
 		type: 'boolean',
 		default: false,
-		description: `Whether to never download: use only models already in the cache or on disk. ${docsLink('Offline installs', 'models.md')}.`,
+		description: `Whether to never download: use only models already in the cache or on disk. ${docsLink('Offline installs', 'models')}.`,
 	},
 	{
 		displayName: 'Output Field',

@@ -7,15 +7,28 @@
  */
 export const DOCS_BASE_URL = 'https://unpkg.com/n8n-nodes-zero-shot-image-classification@0.1.0/docs/';
 
-/** The docs pages the node links to. */
-export type DocsPage = 'usage.md' | 'models.md' | 'http-api.md';
+/**
+ * The docs sections the node links, page and heading anchor, in one place: when a heading is
+ * renamed, the specification that checks every link names the section to change here.
+ */
+export const DOCS_SECTIONS = {
+	usage: 'usage.md',
+	classify: 'usage.md#classify',
+	embedImage: 'usage.md#embed-image',
+	embedText: 'usage.md#embed-text',
+	models: 'models.md',
+	siglip: 'models.md#siglip',
+	httpApi: 'http-api.md',
+} as const;
 
-/** A docs page (optionally a section of it) as a URL. */
-export function docsUrl(page: DocsPage, section?: string): string {
-	return `${DOCS_BASE_URL}${page}${section ? `#${section}` : ''}`;
+export type DocsSection = keyof typeof DOCS_SECTIONS;
+
+/** A docs section as a URL. */
+export function docsUrl(section: DocsSection): string {
+	return `${DOCS_BASE_URL}${DOCS_SECTIONS[section]}`;
 }
 
 /** "Docs: <link>", the closing sentence of a parameter description (n8n renders `<a href>` there). */
-export function docsLink(label: string, page: DocsPage, section?: string): string {
-	return `Docs: <a href="${docsUrl(page, section)}">${label}</a>`;
+export function docsLink(label: string, section: DocsSection): string {
+	return `Docs: <a href="${docsUrl(section)}">${label}</a>`;
 }

@@ -6,7 +6,7 @@ import { docsLink } from '../../shared/docsLinks';
 const classifyOnly = { show: { operation: ['classify'] } };
 
 /** The link that closes Classify's parameter descriptions. */
-const classifyDocs = (label: string) => docsLink(label, 'usage.md', 'classify');
+const classifyDocs = (label: string) => docsLink(label, 'classify');
 
 /** The Classify operation's parameters, after the model and the image source. */
 export const classifyProperties: INodeProperties[] = [
@@ -147,7 +147,7 @@ export const classifyProperties: INodeProperties[] = [
 				typeOptions: { numberPrecision: 4 },
 				default: 0,
 				description:
-					`SigLIP models only: added to the scaled cosine before the sigmoid. 0 uses the model’s own (read from its combined graph or preset). Needed, with Logit Scale, for SigLIP folders that do not carry them (Immich layout). ${docsLink('SigLIP', 'models.md', 'siglip')}.`,
+					`SigLIP models only: added to the scaled cosine before the sigmoid. 0 uses the model’s own (read from its combined graph or preset). Needed, with Logit Scale, for SigLIP folders that do not carry them (Immich layout). ${docsLink('SigLIP', 'siglip')}.`,
 			},
 			{
 				displayName: 'Logit Scale',
@@ -155,7 +155,7 @@ export const classifyProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 0,
-				description: `Multiplies cosine similarities before the softmax or sigmoid. 0 uses the model’s own (100 for OpenAI and LAION CLIP; read from the graph or preset for SigLIP). ${docsLink('SigLIP', 'models.md', 'siglip')}.`,
+				description: `Multiplies cosine similarities before the softmax or sigmoid. 0 uses the model’s own (100 for OpenAI and LAION CLIP; read from the graph or preset for SigLIP). ${docsLink('SigLIP', 'siglip')}.`,
 			},
 			{
 				displayName: 'Multi-Label',

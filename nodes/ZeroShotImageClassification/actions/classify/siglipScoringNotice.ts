@@ -36,7 +36,7 @@ export function siglipScoringNotice(presets: readonly PresetManifest[] = safePre
 	const others = [...presets.filter((preset) => !needy.includes(preset.id)).map((preset) => preset.id), CUSTOM_MODEL];
 	return [
 		{
-			displayName: `This model’s files carry no SigLIP logit scale or bias: to classify, set Logit Scale and Logit Bias under Options to the model’s trained values. ${docsLink('SigLIP', 'models.md', 'siglip')}.`,
+			displayName: `This model’s files carry no SigLIP logit scale or bias: to classify, set Logit Scale and Logit Bias under Options to the model’s trained values. ${docsLink('SigLIP', 'siglip')}.`,
 			name: 'siglipScoringNotice',
 			type: 'notice',
 			default: '',

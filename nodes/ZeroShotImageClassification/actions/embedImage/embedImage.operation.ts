@@ -8,7 +8,7 @@ import { outputItem } from '../../shared/itemOutput';
 import { chosenResampling, modelSelection, type NodeOptions } from '../../shared/modelSelection';
 import { itemImages } from '../../shared/readItemImage';
 
-export const description: INodeProperties[] = [optionsCollection('embedImage', imageRunOptions, docsLink('Embed Image', 'usage.md', 'embed-image'))];
+export const description: INodeProperties[] = [optionsCollection('embedImage', imageRunOptions, docsLink('Embed Image', 'embedImage'))];
 
 /**
  * Embed Image: the L2-normalized image embedding of every item (`embedding`, `model`,

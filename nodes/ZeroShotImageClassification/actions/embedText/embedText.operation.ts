@@ -15,7 +15,7 @@ export const description: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'a red bicycle leaning on a wall',
-		description: `The text to embed, usually an expression reading a field of the item. An expression giving a list of texts embeds each (the embeddings come as a list, in order). ${docsLink('Embed Text', 'usage.md', 'embed-text')}.`,
+		description: `The text to embed, usually an expression reading a field of the item. An expression giving a list of texts embeds each (the embeddings come as a list, in order). ${docsLink('Embed Text', 'embedText')}.`,
 		displayOptions: { show: { operation: ['embedText'] } },
 	},
 	{
@@ -24,10 +24,10 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'a photo of a {}.',
-		description: `Optional: {} is replaced by the text (e.g. to embed a class name as Classify does). Empty embeds the text as it is. ${docsLink('Embed Text', 'usage.md', 'embed-text')}.`,
+		description: `Optional: {} is replaced by the text (e.g. to embed a class name as Classify does). Empty embeds the text as it is. ${docsLink('Embed Text', 'embedText')}.`,
 		displayOptions: { show: { operation: ['embedText'] } },
 	},
-	optionsCollection('embedText', textRunOptions, docsLink('Embed Text', 'usage.md', 'embed-text')),
+	optionsCollection('embedText', textRunOptions, docsLink('Embed Text', 'embedText')),
 ];
 
 /** Embed Text: the L2-normalized text embedding of every item's text (or list of texts), in the images' space. */
