@@ -12,7 +12,7 @@ export const modelProperties: INodeProperties[] = [
 		type: 'options',
 		options: modelOptions(),
 		default: DEFAULT_PRESET_ID,
-		description: `CLIP or SigLIP model to run. Presets download once into the models cache on first use. ${docsLink('Which model to pick', 'models')}.`,
+		description: `CLIP or SigLIP model to run. Presets download once into the models cache on first use. ${docsLink('Which model to pick', 'presets')}.`,
 	},
 	{
 		displayName: 'Model Folder or Repo',
@@ -21,7 +21,7 @@ export const modelProperties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: '/data/models/clip-vit-base-patch32 or Xenova/clip-vit-base-patch16',
-		description: `A local folder holding a CLIP or SigLIP export (Hugging Face onnx/ or Immich visual/ + textual/ layout), or a Hugging Face repo as owner/name, optionally @revision. ${docsLink('Folders and repos', 'models')}.`,
+		description: `A local folder holding a CLIP or SigLIP export (Hugging Face onnx/ or Immich visual/ + textual/ layout), or a Hugging Face repo as owner/name, optionally @revision. ${docsLink('Folders and repos', 'localModels')}.`,
 		displayOptions: { show: { model: [CUSTOM_MODEL] } },
 	},
 ];
@@ -120,14 +120,14 @@ const modelRunOptions: INodeProperties[] = [
 		name: 'cacheDir',
 		type: 'string',
 		default: '',
-		description: `Where downloaded models are kept; empty for N8N_ZSIC_MODELS_DIR or ~/.n8n/models. ${docsLink('The models cache', 'models')}.`,
+		description: `Where downloaded models are kept; empty for N8N_ZSIC_MODELS_DIR or ~/.n8n/models. ${docsLink('The models cache', 'modelsCache')}.`,
 	},
 	{
 		displayName: 'Offline',
 		name: 'offline',
 		type: 'boolean',
 		default: false,
-		description: `Whether to never download: use only models already in the cache or on disk. ${docsLink('Offline installs', 'models')}.`,
+		description: `Whether to never download: use only models already in the cache or on disk. ${docsLink('Offline installs', 'offline')}.`,
 	},
 	{
 		displayName: 'Output Field',

@@ -14,10 +14,19 @@ export const DOCS_BASE_URL = 'https://unpkg.com/n8n-nodes-zero-shot-image-classi
 export const DOCS_SECTIONS = {
 	usage: 'usage.md',
 	classify: 'usage.md#classify',
+	routing: 'usage.md#routing-by-class',
+	thresholds: 'usage.md#threshold-and-multi-label-without-routing',
+	classDescriptions: 'usage.md#class-descriptions',
+	promptEnsembles: 'usage.md#prompt-ensembles',
+	siglipOptions: 'usage.md#siglip-options',
 	embedImage: 'usage.md#embed-image',
 	embedText: 'usage.md#embed-text',
 	models: 'models.md',
-	siglip: 'models.md#siglip',
+	presets: 'models.md#presets-and-which-to-pick',
+	localModels: 'models.md#local-folders-and-hugging-face-repos',
+	siglip: 'models.md#siglip-and-siglip-2',
+	modelsCache: 'models.md#the-models-cache',
+	offline: 'models.md#offline-and-air-gapped-installs',
 	httpApi: 'http-api.md',
 } as const;
 

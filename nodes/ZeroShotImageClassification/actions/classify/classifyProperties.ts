@@ -1,12 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { DEFAULT_PROMPT_TEMPLATE } from '../../../../engine';
 import { imageRunOptions, optionsCollection } from '../../shared/commonProperties';
-import { docsLink } from '../../shared/docsLinks';
+import { docsLink, type DocsSection } from '../../shared/docsLinks';
 
 const classifyOnly = { show: { operation: ['classify'] } };
 
 /** The link that closes Classify's parameter descriptions. */
-const classifyDocs = (label: string) => docsLink(label, 'classify');
+const classifyDocs = (label: string, section: DocsSection = 'classify') => docsLink(label, section);
 
 /** The Classify operation's parameters, after the model and the image source. */
 export const classifyProperties: INodeProperties[] = [
@@ -40,7 +40,7 @@ export const classifyProperties: INodeProperties[] = [
 		type: 'fixedCollection',
 		default: {},
 		typeOptions: { multipleValues: true, sortable: true },
-		description: `Each class a label and the text the image is compared with. ${classifyDocs('Described classes')}.`,
+		description: `Each class a label and the text the image is compared with. ${classifyDocs('Class descriptions', 'classDescriptions')}.`,
 		displayOptions: { show: { operation: ['classify'], classDefinition: ['descriptions'] } },
 		options: [
 			{
@@ -82,7 +82,7 @@ export const classifyProperties: INodeProperties[] = [
 			{ name: 'My Own Ensemble', value: 'custom', description: 'Your own templates, one per line, averaged per class' },
 		],
 		default: 'template',
-		description: `How class names become the texts the image is compared with. ${classifyDocs('Prompts and ensembles')}.`,
+		description: `How class names become the texts the image is compared with. ${classifyDocs('Prompt ensembles', 'promptEnsembles')}.`,
 		displayOptions: classifyOnly,
 	},
 	{
@@ -99,7 +99,7 @@ export const classifyProperties: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { rows: 5 },
 		default: 'a photo of a {}.\na close-up photo of a {}.\na blurry photo of a {}.',
-		description: `One template per line, {} standing for the class name. Each class’s embedding is the average over the templates. ${classifyDocs('Ensembles')}.`,
+		description: `One template per line, {} standing for the class name. Each class’s embedding is the average over the templates. ${classifyDocs('Prompt ensembles', 'promptEnsembles')}.`,
 		displayOptions: { show: { operation: ['classify'], prompts: ['custom'] } },
 	},
 	{
@@ -111,7 +111,7 @@ export const classifyProperties: INodeProperties[] = [
 			{ name: 'One Branch per Class', value: 'perClass', description: 'Each item leaves on the output of its class (or "Other"), with its scores' },
 		],
 		default: 'single',
-		description: `Whether items are routed by class. ${classifyDocs('Routing')}.`,
+		description: `Whether items are routed by class. ${classifyDocs('Routing by class', 'routing')}.`,
 		displayOptions: classifyOnly,
 	},
 	{
@@ -123,7 +123,7 @@ export const classifyProperties: INodeProperties[] = [
 			{ name: 'Discard Item', value: 'discard', description: 'Items whose best score is under the confidence threshold are dropped' },
 		],
 		default: 'other',
-		description: `Where items without a class go. ${classifyDocs('Routing')}.`,
+		description: `Where items without a class go. ${classifyDocs('Routing by class', 'routing')}.`,
 		hint: 'Set the threshold under Options. At 0 (the default) every item goes to its best class.',
 		displayOptions: { show: { operation: ['classify'], output: ['perClass'] } },
 	},
@@ -138,7 +138,7 @@ export const classifyProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 3 },
 				default: 0,
 				description:
-					`Lowest score (0 to 1) that counts as a match; items under it have no class ("Other" with One Branch per Class). Scores are not calibrated probabilities: tune this on your own images. 0 always matches the best class. ${classifyDocs('Thresholds')}.`,
+					`Lowest score (0 to 1) that counts as a match; items under it have no class ("Other" with One Branch per Class). Scores are not calibrated probabilities: tune this on your own images. 0 always matches the best class. ${classifyDocs('Threshold and multi-label', 'thresholds')}.`,
 			},
 			{
 				displayName: 'Logit Bias',
@@ -147,7 +147,7 @@ export const classifyProperties: INodeProperties[] = [
 				typeOptions: { numberPrecision: 4 },
 				default: 0,
 				description:
-					`SigLIP models only: added to the scaled cosine before the sigmoid. 0 uses the model’s own (read from its combined graph or preset). Needed, with Logit Scale, for SigLIP folders that do not carry them (Immich layout). ${docsLink('SigLIP', 'siglip')}.`,
+					`SigLIP models only: added to the scaled cosine before the sigmoid. 0 uses the model’s own (read from its combined graph or preset). Needed, with Logit Scale, for SigLIP folders that do not carry them (Immich layout). ${docsLink('SigLIP options', 'siglipOptions')}.`,
 			},
 			{
 				displayName: 'Logit Scale',
@@ -155,14 +155,14 @@ export const classifyProperties: INodeProperties[] = [
 				type: 'number',
 				typeOptions: { minValue: 0 },
 				default: 0,
-				description: `Multiplies cosine similarities before the softmax or sigmoid. 0 uses the model’s own (100 for OpenAI and LAION CLIP; read from the graph or preset for SigLIP). ${docsLink('SigLIP', 'siglip')}.`,
+				description: `Multiplies cosine similarities before the softmax or sigmoid. 0 uses the model’s own (100 for OpenAI and LAION CLIP; read from the graph or preset for SigLIP). ${docsLink('SigLIP options', 'siglipOptions')}.`,
 			},
 			{
 				displayName: 'Multi-Label',
 				name: 'multiLabel',
 				type: 'boolean',
 				default: false,
-				description: `Whether an item matches every class whose score reaches the confidence threshold (and leaves on each of their outputs), not only its best one. ${classifyDocs('Multi-label')}.`,
+				description: `Whether an item matches every class whose score reaches the confidence threshold (and leaves on each of their outputs), not only its best one. ${classifyDocs('Threshold and multi-label', 'thresholds')}.`,
 			},
 			{
 				displayName: 'Top K',
