@@ -1,5 +1,6 @@
 /** The engine's public surface: used by the n8n node, the CLI, the tests and the benchmarks. */
 export { classifyImages, DEFAULT_BATCH_SIZE, type Classification, type ClassificationRequest, type ClassifyOptions } from './classify/classifyImages';
+export { classifyEmbeddings, type EmbeddingClassificationRequest, type EmbeddingClassifyOptions } from './classify/classifyEmbeddings';
 export { embedImages, type ImageEmbeddingOptions, type ImageInput } from './embed/embedImages';
 export { sigmoid, type ScoringKind, type ScoringRule } from './scoring/scoringRule';
 export { classPrompts, promptSetKey } from './text/classPrompts';

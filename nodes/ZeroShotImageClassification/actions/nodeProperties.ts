@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { imageSourceProperties, modelProperties } from '../shared/commonProperties';
+import { imageSourceProperties, modelProperties, storedEmbeddingSource } from '../shared/commonProperties';
 import { operationDescriptions } from './router';
 
 /** Every parameter of the node: the operation, the model, the image source, then each operation's own. */
@@ -17,7 +17,15 @@ export const nodeProperties: INodeProperties[] = [
 		default: 'classify',
 	},
 	...modelProperties,
-	...imageSourceProperties.map((p) => ({ ...p, displayOptions: { show: { ...p.displayOptions?.show, operation: ['classify', 'embedImage'] } } })),
+	// Classify also reads stored embeddings: its Image Source lists one more option than Embed Image's.
+	...imageSourceProperties.flatMap((p): INodeProperties[] => {
+		if (p.name !== 'imageSource') return [{ ...p, displayOptions: { show: { ...p.displayOptions?.show, operation: ['classify', 'embedImage'] } } }];
+		return [
+			{ ...p, options: [...(p.options ?? []), storedEmbeddingSource.option], displayOptions: { show: { operation: ['classify'] } } },
+			{ ...p, displayOptions: { show: { operation: ['embedImage'] } } },
+		];
+	}),
+	storedEmbeddingSource.field,
 	...operationDescriptions.classify.description,
 	...operationDescriptions.embedImage.description,
 	...operationDescriptions.embedText.description,

@@ -58,6 +58,20 @@ export const imageSourceProperties: INodeProperties[] = [
 	},
 ];
 
+/** Classify's extra image source: an embedding Embed Image made earlier (e.g. read back from a database). */
+export const storedEmbeddingSource = {
+	option: { name: 'Embedding in a JSON Field', value: 'embedding', description: 'An image embedding made earlier by Embed Image (e.g. read back from a database): no image is read, the vision tower does not run' },
+	field: {
+		displayName: 'Embedding Field',
+		name: 'embeddingField',
+		type: 'string',
+		default: 'embedding',
+		required: true,
+		hint: 'The item JSON field holding the embedding: a list of numbers, its JSON text (pgvector’s form too) or a PostgreSQL array. A "model" field beside it must name this node’s model.',
+		displayOptions: { show: { operation: ['classify'], imageSource: ['embedding'] } },
+	} satisfies INodeProperties,
+};
+
 const backendOption: INodeProperties = {
 	displayName: 'Backend',
 	name: 'backend',
