@@ -1,6 +1,15 @@
 /** The engine's public surface: used by the n8n node, the CLI, the tests and the benchmarks. */
 export { classifyImages, DEFAULT_BATCH_SIZE, type Classification, type ClassificationRequest, type ClassifyOptions } from './classify/classifyImages';
 export { classifyEmbeddings, type EmbeddingClassificationRequest, type EmbeddingClassifyOptions } from './classify/classifyEmbeddings';
+export {
+	DEFAULT_IMAGE_CACHE_MB,
+	IMAGE_CACHE_ENV,
+	ImageEmbeddingCache,
+	imageCacheMegabytesFromEnv,
+	imageEmbeddingKey,
+	MEGABYTE,
+	sharedImageEmbeddingCache,
+} from './embed/imageEmbeddingCache';
 export { embedImages, type ImageEmbeddingOptions, type ImageInput } from './embed/embedImages';
 export { sigmoid, type ScoringKind, type ScoringRule } from './scoring/scoringRule';
 export { classPrompts, promptSetKey } from './text/classPrompts';

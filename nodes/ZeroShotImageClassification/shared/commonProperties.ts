@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { DCT_MARGIN, DEFAULT_BATCH_SIZE, DEFAULT_MAX_PIXELS } from '../../../engine';
+import { DCT_MARGIN, DEFAULT_BATCH_SIZE, DEFAULT_IMAGE_CACHE_MB, DEFAULT_MAX_PIXELS } from '../../../engine';
+import { imageCacheOptionDescription } from './imageCache';
 import { DEFAULT_PRESET_ID } from '../../../engine/hub';
 import { CUSTOM_MODEL, modelOptions } from './modelOptions';
 
@@ -118,6 +119,15 @@ const maxImagePixelsOption: INodeProperties = {
 	description: 'Larger images are refused before decoding (protects the instance from decompression bombs)',
 };
 
+const imageCacheOption: INodeProperties = {
+	displayName: 'Image Cache (MB)',
+	name: 'imageCacheMb',
+	type: 'number',
+	typeOptions: { minValue: 0 },
+	default: DEFAULT_IMAGE_CACHE_MB,
+	description: imageCacheOptionDescription,
+};
+
 /** Options every operation has: how the model is found and run, where results go. */
 const modelRunOptions: INodeProperties[] = [
 	{
@@ -160,7 +170,7 @@ const modelRunOptions: INodeProperties[] = [
 ];
 
 /** The options of an operation that reads images. */
-export const imageRunOptions: INodeProperties[] = [backendOption, batchSizeOption, resamplingOption, maxImagePixelsOption, ...modelRunOptions];
+export const imageRunOptions: INodeProperties[] = [backendOption, batchSizeOption, imageCacheOption, resamplingOption, maxImagePixelsOption, ...modelRunOptions];
 
 /** The options of an operation that runs the text tower only. */
 export const textRunOptions: INodeProperties[] = [backendOption, ...modelRunOptions];

@@ -7,6 +7,8 @@ import { CUSTOM_MODEL } from './modelOptions';
 export interface NodeOptions {
 	backend?: BackendChoice;
 	batchSize?: number;
+	/** Image Cache (MB): resizes the process-wide image-embedding cache; 0 keeps the node out of it. */
+	imageCacheMb?: number;
 	/** Checked by `chosenResampling` (a workflow may hold the earlier name, `exact`, or an expression). */
 	resampling?: string;
 	logitScale?: number;

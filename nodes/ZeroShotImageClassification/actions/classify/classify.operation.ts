@@ -8,6 +8,7 @@ import {
 	type Classification,
 	type MatchRule,
 } from '../../../../engine';
+import { imageCacheFor } from '../../shared/imageCache';
 import { failedItem, sortedFailures } from '../../shared/itemFailures';
 import { batchedClassificationJson, classificationJson, outputItem } from '../../shared/itemOutput';
 import { chosenResampling, modelSelection, selectedModelName, type NodeOptions } from '../../shared/modelSelection';
@@ -123,6 +124,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 					{
 						templates,
 						batchSize: options.batchSize,
+						cache: imageCacheFor(options.imageCacheMb),
 						resampling,
 						maxPixels: options.maxImagePixels,
 						logitScale: options.logitScale ? options.logitScale : undefined,

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { EngineError, embedImages, withModel, type ImageInput } from '../../../../engine';
 import { imageRunOptions, optionsCollection } from '../../shared/commonProperties';
 import { embeddingJson } from '../../shared/embeddingJson';
+import { imageCacheFor } from '../../shared/imageCache';
 import { failedItem, sortedFailures } from '../../shared/itemFailures';
 import { outputItem } from '../../shared/itemOutput';
 import { chosenResampling, modelSelection, type NodeOptions } from '../../shared/modelSelection';
@@ -36,7 +37,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				embedImages(
 					model,
 					pending.flatMap((p) => p.loaders),
-					{ batchSize: options.batchSize, resampling, maxPixels: options.maxImagePixels, signal: this.getExecutionCancelSignal?.() },
+					{ batchSize: options.batchSize, cache: imageCacheFor(options.imageCacheMb), resampling, maxPixels: options.maxImagePixels, signal: this.getExecutionCancelSignal?.() },
 				),
 			);
 			let next = 0;
