@@ -96,6 +96,12 @@ describe('Classify an embedding stored in a JSON field', () => {
 		probabilities.forEach((p, i) => expectSameProbabilities(p, direct[i]));
 	});
 
+	test('a bad embedding in a list fails its item, saying which entry', async () => {
+		const embeddings = stored.map((json) => json.embedding as number[]);
+		const result = await classifyStored([{ json: { embedding: [embeddings[0], embeddings[1].slice(0, 5)] } }], {}, true);
+		expect(result.items[0].json.error).toBe(`Item 0: embedding 2 of 2: the embedding has 5 values and ${MODEL} makes ${embeddings[0].length}-dimensional embeddings`);
+	});
+
 	test('an embedding not of unit length (rounded or made elsewhere) is scored by its direction', async () => {
 		const scaled = (stored[0].embedding as number[]).map((v) => v * 3);
 		const result = await classifyStored([{ json: { embedding: scaled } }]);

@@ -29,9 +29,9 @@ interface PendingItem {
 	readonly batched: boolean;
 }
 
-/** An error of one image of a batched item, saying which. */
-function inBatch(cause: Error, position: number, count: number): Error {
-	const message = `image ${position + 1} of ${count}: ${cause.message}`;
+/** An error of one image (or stored embedding) of a batched item, saying which. */
+function inBatch(cause: Error, position: number, count: number, what: 'image' | 'embedding'): Error {
+	const message = `${what} ${position + 1} of ${count}: ${cause.message}`;
 	return cause instanceof EngineError ? new EngineError(cause.code, message, cause.hint) : new Error(message);
 }
 
@@ -140,7 +140,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				const failed = own.findIndex((r) => r instanceof Error);
 				if (failed >= 0) {
 					const cause = own[failed] as Error;
-					failures.set(index, batched ? inBatch(cause, failed, own.length) : cause);
+					failures.set(index, batched ? inBatch(cause, failed, own.length, 'embedding' in requests[0] ? 'embedding' : 'image') : cause);
 					continue;
 				}
 				const classified = own as Classification[];

@@ -71,7 +71,7 @@ export function itemEmbeddings(context: IExecuteFunctions, index: number, modelN
 		throw new EngineError(
 			'EMBEDDING',
 			`its embedding was made by ${model.trim()}, and this node runs ${modelName.trim()}`,
-			'Embeddings of different models cannot be compared: classify with the model that made them, or embed the images again with this one.',
+			'Embeddings of different models cannot be compared: classify with the model that made them, or embed the images again with this one. The names are compared as typed: a preset and the same model given as a folder or Hub repo count as different, so choose the model the way Embed Image was given it.',
 		);
 	}
 	if (Array.isArray(value) && Array.isArray(value[0])) {
