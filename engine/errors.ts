@@ -8,6 +8,8 @@ export type EngineErrorCode =
 	| 'IMAGE_DECODE'
 	| 'IMAGE_TOO_LARGE'
 	| 'CLASS_LIST'
+	/** A stored image embedding that cannot be classified (wrong length, another model, malformed). */
+	| 'EMBEDDING'
 	| 'INFERENCE'
 	| 'CANCELLED';
 

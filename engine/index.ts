@@ -18,8 +18,21 @@ export { ModelRegistry, sharedModelRegistry } from './model/modelRegistry';
 // The operations: classify images into classes (with thresholds and multi-label matching), embed images.
 export { classifyImages, DEFAULT_BATCH_SIZE, type Classification, type ClassificationRequest, type ClassifyOptions } from './classify/classifyImages';
 export { checkedMatchRule, matchedClasses, type MatchRule } from './classify/matchedClasses';
+export { classifyEmbeddings, type EmbeddingClassificationRequest, type EmbeddingClassifyOptions } from './classify/classifyEmbeddings';
 export { embedImages, type ImageEmbeddingOptions, type ImageInput } from './embed/embedImages';
 export { sigmoid, type ScoringKind, type ScoringRule } from './scoring/scoringRule';
+
+// The process-wide image-embedding cache Classify and Embed Image share (its size is a node option
+// and an environment variable).
+export {
+	DEFAULT_IMAGE_CACHE_MB,
+	IMAGE_CACHE_ENV,
+	ImageEmbeddingCache,
+	imageCacheMegabytesFromEnv,
+	imageEmbeddingKey,
+	MEGABYTE,
+	sharedImageEmbeddingCache,
+} from './embed/imageEmbeddingCache';
 
 // Turning what a user typed into prompts: class lists, templates and template ensembles.
 export { parseClassList } from './text/classList';

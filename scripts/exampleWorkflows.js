@@ -22,6 +22,7 @@ const EXAMPLES = {
 	triageRouted: 'image-triage-routed.json',
 	httpApi: 'http-api.json',
 	nearDuplicates: 'image-near-duplicates.json',
+	retriageStored: 'image-retriage-stored-embeddings.json',
 	featureExtractionApi: 'feature-extraction-api.json',
 	featureExtractionApiPostgres: 'feature-extraction-api-postgres.json',
 };

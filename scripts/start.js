@@ -137,6 +137,8 @@ async function importExamples({ layout, env, userFolder, model, filesDir }) {
 	// Imported with its placeholder PostgreSQL credential: n8n does not check credentials on import,
 	// and the user picks their own database in the editor (no database is needed to start).
 	const nearDuplicates = examples.withInbox(prepare(examples.loadExample('nearDuplicates')), folders.inbox);
+	// Reads what nearDuplicates stores: same placeholder credential, same model.
+	const retriageStored = prepare(examples.loadExample('retriageStored'));
 	// The replaced server's API with its Data Table job store (n8n's own database: nothing to set
 	// up). It runs the model each URL names, not `model`; but a model that is not a preset (a folder,
 	// a Hub repo) serves the server's two model names, so its clients also work offline.
@@ -148,7 +150,7 @@ async function importExamples({ layout, env, userFolder, model, filesDir }) {
 			: examples.withApiSettings(shippedApi, { models: { ...featureApiWorkflow.modelMap(examples.presetIds()), 'clip-vit-large-patch14': model, 'open-clip-vit-b32': model } }),
 	);
 	examples.prepareTriageFolders(triage, folders);
-	const workflows = [triage, triageRouted, httpApi, nearDuplicates, featureApi];
+	const workflows = [triage, triageRouted, httpApi, nearDuplicates, retriageStored, featureApi];
 	const hash = crypto.createHash('sha256').update(JSON.stringify(workflows)).digest('hex');
 	const marker = path.join(userFolder, 'examples-imported.json');
 	const previous = fs.existsSync(marker) ? JSON.parse(fs.readFileSync(marker, 'utf8')).hash : null;

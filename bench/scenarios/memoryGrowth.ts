@@ -9,7 +9,7 @@ import type { MemorySpec, ScenarioResult } from './scenarioTypes';
  * is. Equal values mean memory is bounded by the batch, not by the number of items.
  */
 export async function memoryGrowth(spec: MemorySpec): Promise<ScenarioResult> {
-	const parameters = nodeParameters(spec.modelFolder, classNames(10), { threads: spec.threads });
+	const parameters = nodeParameters(spec.modelFolder, classNames(10), { threads: spec.threads, imageCacheMb: 0 });
 	await executeNode(benchItems(spec.files, 32), parameters); // model load and arena warm-up
 
 	const details: Record<string, number> = {};

@@ -22,7 +22,7 @@ export async function executeNode(items: readonly BenchItem[], parameters: Recor
 
 /** The node as n8n runs it: one execution of `items` items, the model kept loaded between executions. */
 export async function nodeThroughput(spec: NodeSpec): Promise<ScenarioResult> {
-	const parameters = nodeParameters(spec.modelFolder, classNames(10), { batchSize: spec.batchSize, resampling: spec.resampling, threads: spec.threads });
+	const parameters = nodeParameters(spec.modelFolder, classNames(10), { batchSize: spec.batchSize, resampling: spec.resampling, threads: spec.threads, imageCacheMb: 0 });
 	const items = benchItems(spec.files, spec.items);
 
 	// First execution in a fresh process: the model load and the first item's text embeddings included.

@@ -47,6 +47,30 @@ export { DEFAULT_BATCH_SIZE } from '../embed/embedImages';
  * once (and cached across calls by the model); images go through `embedImages`' batch pipeline.
  */
 export async function classifyImages(model: ClipModel, requests: readonly ClassificationRequest[], options: ClassifyOptions = {}): Promise<Array<Classification | Error>> {
+	return scoreAgainstClasses(model, requests, options, (valid) =>
+		embedImages(
+			model,
+			valid.map((request) => request.image),
+			options,
+		),
+	);
+}
+
+/** What is classified: its class list (labels and optional descriptions). */
+export type ClassesOf = Pick<ClassificationRequest, 'classes' | 'descriptions'>;
+
+/**
+ * The scoring shared by images and stored embeddings: validates and embeds the class lists, asks
+ * `embeddingsOf` for the image embeddings of the requests whose lists are valid (with the
+ * dimension of each one's class embeddings, for callers that check what they were given), and
+ * scores them under the model's rule.
+ */
+export async function scoreAgainstClasses<R extends ClassesOf>(
+	model: ClipModel,
+	requests: readonly R[],
+	options: ClassifyOptions,
+	embeddingsOf: (valid: R[], classDimensions: number[]) => Promise<Array<Float32Array | Error>>,
+): Promise<Array<Classification | Error>> {
 	const templates = options.templates && options.templates.length > 0 ? options.templates : [options.template ?? DEFAULT_PROMPT_TEMPLATE];
 	const rule: ScoringRule = classificationScoring(model, options);
 	const results: Array<Classification | Error> = new Array(requests.length);
@@ -59,10 +83,9 @@ export async function classifyImages(model: ClipModel, requests: readonly Classi
 		else valid.push(i);
 	});
 	const { keys, lists } = await embedClassLists(model, valid.map((i) => requests[i]), templates);
-	const embeddings = await embedImages(
-		model,
-		valid.map((i) => requests[i].image),
-		options,
+	const embeddings = await embeddingsOf(
+		valid.map((i) => requests[i]),
+		keys.map((key) => (lists.get(key) as PackedClasses).dim),
 	);
 
 	// Images that share a class list are scored together.
@@ -89,7 +112,7 @@ export async function classifyImages(model: ClipModel, requests: readonly Classi
 	return results;
 }
 
-function descriptionProblem(request: ClassificationRequest): EngineError | undefined {
+function descriptionProblem(request: ClassesOf): EngineError | undefined {
 	const { descriptions, classes } = request;
 	if (descriptions === undefined || descriptions.length === classes.length) return undefined;
 	return new EngineError('CLASS_LIST', `${descriptions.length} descriptions were given for ${classes.length} classes`);
@@ -101,7 +124,7 @@ function descriptionProblem(request: ClassificationRequest): EngineError | undef
  */
 async function embedClassLists(
 	model: ClipModel,
-	requests: readonly ClassificationRequest[],
+	requests: readonly ClassesOf[],
 	templates: readonly string[],
 ): Promise<{ keys: string[]; lists: Map<string, PackedClasses> }> {
 	// Keyed once per distinct array (requests usually share one): the JSON of a 1,000-name list is not free.

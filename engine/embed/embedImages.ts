@@ -2,6 +2,7 @@ import { EngineError, errorMessage } from '../errors';
 import { preprocessOffThread } from '../image/preprocessPool';
 import { DEFAULT_MAX_PIXELS, DEFAULT_RESAMPLING, type Resampling } from '../image/preprocessSpec';
 import type { ClipModel } from '../model/clipModel';
+import { imageEmbeddingKey, type ImageEmbeddingCache } from './imageEmbeddingCache';
 
 /** The encoded image, or a loader so that only one batch of images is held in memory at a time. */
 export type ImageInput = Buffer | (() => Promise<Buffer>);
@@ -13,6 +14,11 @@ export interface ImageEmbeddingOptions {
 	readonly signal?: AbortSignal;
 	/** Receives each image's model input (normalized CHW), e.g. to compare preprocessing with other pipelines. */
 	readonly onPixels?: (index: number, pixels: Float32Array) => void;
+	/**
+	 * Embeddings of images seen before (same bytes, model and preprocessing) are taken from it,
+	 * with no decoding and no inference (nor `onPixels`); the others are added to it.
+	 */
+	readonly cache?: ImageEmbeddingCache;
 }
 
 export const DEFAULT_BATCH_SIZE = 16;
@@ -25,6 +31,8 @@ interface PreparedBatch {
 	readonly indices: number[];
 	readonly pixels: Float32Array;
 	readonly errors: Map<number, Error>;
+	/** Cache keys of the images in `indices` (when a cache is in use). */
+	readonly keys: Map<number, string>;
 }
 
 interface PendingBatch {
@@ -44,6 +52,8 @@ export async function embedImages(model: ClipModel, images: readonly ImageInput[
 	const perImage = 3 * model.preprocess.size * model.preprocess.size;
 	const spare: Float32Array[] = [];
 	const preprocessOptions = { resampling: options.resampling ?? DEFAULT_RESAMPLING, limits: { maxPixels: options.maxPixels ?? DEFAULT_MAX_PIXELS } } as const;
+	const { cache } = options;
+	const preprocessing = `${preprocessOptions.resampling}/${preprocessOptions.limits.maxPixels}`;
 
 	const load = async (index: number): Promise<Buffer> => {
 		throwIfAborted(options.signal);
@@ -54,33 +64,46 @@ export async function embedImages(model: ClipModel, images: readonly ImageInput[
 	const prepare = (start: number): PendingBatch => {
 		const indices: number[] = [];
 		const errors = new Map<number, Error>();
+		const keys = new Map<number, string>();
 		const end = Math.min(start + batchSize, images.length);
 		const pixels = spare.pop() ?? new Float32Array(batchSize * perImage);
 		const handedOver: Array<Promise<unknown>> = [];
-		// Each image lands in its slot of the batch tensor; failed slots are squeezed out after.
+		// Each image lands in its slot of the batch tensor; failed and cached slots are squeezed out after.
 		const outcomes = Array.from({ length: end - start }, (_, k) => {
 			const index = start + k;
 			const loaded = load(index);
-			const preprocessed = loaded.then((buffer) => preprocessOffThread(buffer, model.preprocess, preprocessOptions, pixels, k * perImage));
+			const preprocessed = loaded.then(async (buffer): Promise<boolean> => {
+				if (cache) {
+					const key = imageEmbeddingKey(model, preprocessing, buffer);
+					const hit = cache.get(key);
+					if (hit) {
+						results[index] = hit;
+						return false;
+					}
+					keys.set(index, key);
+				}
+				await preprocessOffThread(buffer, model.preprocess, preprocessOptions, pixels, k * perImage);
+				return true;
+			});
 			// Registered after `preprocessed`, so it settles only once the image has been handed over.
 			handedOver.push(loaded.catch(() => undefined));
 			return preprocessed.then(
-				() => true,
+				(toInfer) => toInfer,
 				(error: unknown) => {
 					errors.set(index, error instanceof Error ? error : new Error(errorMessage(error)));
 					return false;
 				},
 			);
 		});
-		const prepared = Promise.all(outcomes).then((ok) => {
-			ok.forEach((succeeded, k) => {
-				if (!succeeded) return;
+		const prepared = Promise.all(outcomes).then((toInfer) => {
+			toInfer.forEach((infer, k) => {
+				if (!infer) return;
 				const slot = indices.length;
 				if (slot !== k) pixels.copyWithin(slot * perImage, k * perImage, (k + 1) * perImage);
 				indices.push(start + k);
 				options.onPixels?.(start + k, pixels.subarray(slot * perImage, (slot + 1) * perImage));
 			});
-			return { indices, pixels, errors };
+			return { indices, pixels, errors, keys };
 		});
 		return { started: Promise.all(handedOver).then(() => undefined), prepared };
 	};
@@ -96,7 +119,11 @@ export async function embedImages(model: ClipModel, images: readonly ImageInput[
 		for (const [index, error] of batch.errors) results[index] = error;
 		if (batch.indices.length > 0) {
 			const embeddings = await model.embedPixels(batch.pixels.subarray(0, batch.indices.length * perImage), batch.indices.length);
-			batch.indices.forEach((index, k) => (results[index] = embeddings[k]));
+			batch.indices.forEach((index, k) => {
+				results[index] = embeddings[k];
+				const key = batch.keys.get(index);
+				if (key !== undefined) cache?.set(key, embeddings[k]);
+			});
 		}
 		spare.push(batch.pixels);
 	}

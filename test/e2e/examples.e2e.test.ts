@@ -280,7 +280,7 @@ describe(`the example workflows in real n8n ${layout.version}`, () => {
 			}
 			timings.push(`npm start: ready in ${Date.now() - started} ms`);
 			expect(output).toContain(`n8n is running with n8n-nodes-zero-shot-image-classification: http://127.0.0.1:${port}`);
-			// Both examples are imported. (The owner first: on n8n 1.x, the instance's first production
+			// Every example is imported. (The owner first: on n8n 1.x, the instance's first production
 			// execution can overwrite an owner account created while it finishes.)
 			const cookie = await server.ownerSession(`http://127.0.0.1:${port}`);
 			const workflows = await server.request('GET', `http://127.0.0.1:${port}/rest/workflows`, undefined, { cookie });
@@ -291,6 +291,7 @@ describe(`the example workflows in real n8n ${layout.version}`, () => {
 				'Image near-duplicates (CLIP embeddings in PostgreSQL)',
 				'Image triage (zero-shot CLIP)',
 				'Image triage, routed by class (zero-shot CLIP)',
+				'Re-triage stored image embeddings (PostgreSQL, no image decoding)',
 			]);
 			// The HTTP API example is active; the triage example's folders exist.
 			const response = await server.request('POST', `http://127.0.0.1:${port}${WEBHOOK_PATH}`, { image: dataUrl(imageFiles[0]), classes: ['a', 'b'] });

@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { imageSourceProperties, modelProperties } from '../shared/commonProperties';
+import { imageSourceProperties, modelProperties, storedEmbeddingSource } from '../shared/commonProperties';
 import { docsLink } from '../shared/docsLinks';
 import { siglipScoringNotice } from './classify/siglipScoringNotice';
 import { operationDescriptions } from './router';
@@ -21,7 +21,15 @@ export const nodeProperties: INodeProperties[] = [
 	},
 	...modelProperties,
 	...siglipScoringNotice(),
-	...imageSourceProperties.map((p) => ({ ...p, displayOptions: { show: { ...p.displayOptions?.show, operation: ['classify', 'embedImage'] } } })),
+	// Classify also reads stored embeddings: its Image Source lists one more option than Embed Image's.
+	...imageSourceProperties.flatMap((p): INodeProperties[] => {
+		if (p.name !== 'imageSource') return [{ ...p, displayOptions: { show: { ...p.displayOptions?.show, operation: ['classify', 'embedImage'] } } }];
+		return [
+			{ ...p, options: [...(p.options ?? []), storedEmbeddingSource.option], displayOptions: { show: { operation: ['classify'] } } },
+			{ ...p, displayOptions: { show: { operation: ['embedImage'] } } },
+		];
+	}),
+	storedEmbeddingSource.field,
 	...operationDescriptions.classify.description,
 	...operationDescriptions.embedImage.description,
 	...operationDescriptions.embedText.description,

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { DCT_MARGIN, DEFAULT_BATCH_SIZE, DEFAULT_MAX_PIXELS } from '../../../engine';
+import { DCT_MARGIN, DEFAULT_BATCH_SIZE, DEFAULT_IMAGE_CACHE_MB, DEFAULT_MAX_PIXELS } from '../../../engine';
+import { imageCacheOptionDescription } from './imageCache';
 import { DEFAULT_PRESET_ID } from '../../../engine/hub';
 import { docsLink } from './docsLinks';
 import { CUSTOM_MODEL, modelOptions } from './modelOptions';
@@ -59,6 +60,20 @@ export const imageSourceProperties: INodeProperties[] = [
 	},
 ];
 
+/** Classify's extra image source: an embedding Embed Image made earlier (e.g. read back from a database). */
+export const storedEmbeddingSource = {
+	option: { name: 'Embedding in a JSON Field', value: 'embedding', description: 'An image embedding made earlier by Embed Image (e.g. read back from a database): no image is read, the vision tower does not run' },
+	field: {
+		displayName: 'Embedding Field',
+		name: 'embeddingField',
+		type: 'string',
+		default: 'embedding',
+		required: true,
+		hint: 'The item JSON field holding the embedding: a list of numbers, its JSON text (pgvector’s form too) or a PostgreSQL array. A "model" field beside it must name this node’s model.',
+		displayOptions: { show: { operation: ['classify'], imageSource: ['embedding'] } },
+	} satisfies INodeProperties,
+};
+
 const backendOption: INodeProperties = {
 	displayName: 'Backend',
 	name: 'backend',
@@ -105,6 +120,15 @@ const maxImagePixelsOption: INodeProperties = {
 	description: 'Larger images are refused before decoding (protects the instance from decompression bombs)',
 };
 
+const imageCacheOption: INodeProperties = {
+	displayName: 'Image Cache (MB)',
+	name: 'imageCacheMb',
+	type: 'number',
+	typeOptions: { minValue: 0 },
+	default: DEFAULT_IMAGE_CACHE_MB,
+	description: imageCacheOptionDescription,
+};
+
 /** Options every operation has: how the model is found and run, where results go. */
 const modelRunOptions: INodeProperties[] = [
 	{
@@ -147,7 +171,7 @@ const modelRunOptions: INodeProperties[] = [
 ];
 
 /** The options of an operation that reads images. */
-export const imageRunOptions: INodeProperties[] = [backendOption, batchSizeOption, resamplingOption, maxImagePixelsOption, ...modelRunOptions];
+export const imageRunOptions: INodeProperties[] = [backendOption, batchSizeOption, imageCacheOption, resamplingOption, maxImagePixelsOption, ...modelRunOptions];
 
 /** The options of an operation that runs the text tower only. */
 export const textRunOptions: INodeProperties[] = [backendOption, ...modelRunOptions];

@@ -7,6 +7,8 @@ import { CUSTOM_MODEL } from './modelOptions';
 export interface NodeOptions {
 	backend?: BackendChoice;
 	batchSize?: number;
+	/** Image Cache (MB): resizes the process-wide image-embedding cache; 0 keeps the node out of it. */
+	imageCacheMb?: number;
 	/** Checked by `chosenResampling` (a workflow may hold the earlier name, `exact`, or an expression). */
 	resampling?: string;
 	logitScale?: number;
@@ -34,6 +36,12 @@ export function chosenResampling(context: IExecuteFunctions, options: NodeOption
 	return resampling;
 }
 
+/** The model as the user named it (a preset id, or the folder or repo typed in): what Embed Image writes as `model`. */
+export function selectedModelName(context: IExecuteFunctions): string {
+	const choice = context.getNodeParameter('model', 0) as string;
+	return choice === CUSTOM_MODEL ? (context.getNodeParameter('customModel', 0) as string) : choice;
+}
+
 /** The model the node's parameters and (optional) Hugging Face credential name. */
 export async function modelSelection(context: IExecuteFunctions, options: NodeOptions): Promise<ModelSelection> {
 	const choice = context.getNodeParameter('model', 0) as string;
@@ -44,7 +52,7 @@ export async function modelSelection(context: IExecuteFunctions, options: NodeOp
 			description: 'Choose a preset, or "Local Folder or Hugging Face Repo" to give a model folder or a Hugging Face repo.',
 		});
 	}
-	const model = choice === CUSTOM_MODEL ? (context.getNodeParameter('customModel', 0) as string) : choice;
+	const model = selectedModelName(context);
 	let credentials: Record<string, unknown> | undefined;
 	try {
 		credentials = (await context.getCredentials('huggingFaceHubApi')) as Record<string, unknown>;

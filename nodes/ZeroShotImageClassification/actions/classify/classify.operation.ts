@@ -1,21 +1,22 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import {
 	checkedMatchRule,
-	classifyImages,
 	EngineError,
 	matchedClasses,
 	sharedModelRegistry,
 	withModel,
 	type Classification,
-	type ClassificationRequest,
 	type MatchRule,
 } from '../../../../engine';
+import { imageCacheFor } from '../../shared/imageCache';
 import { failedItem, sortedFailures } from '../../shared/itemFailures';
 import { batchedClassificationJson, classificationJson, outputItem } from '../../shared/itemOutput';
-import { chosenResampling, modelSelection, type NodeOptions } from '../../shared/modelSelection';
+import { chosenResampling, modelSelection, selectedModelName, type NodeOptions } from '../../shared/modelSelection';
 import { itemImages } from '../../shared/readItemImage';
 import { classifyProperties } from './classifyProperties';
+import { classifyRequests, type ItemRequest } from './classifyRequests';
 import { promptTemplates } from './classPrompts';
+import { itemEmbeddings } from './itemEmbeddings';
 import { itemClasses, type ItemClasses } from './itemClasses';
 import { routeItems, type ItemOutcome } from './routeItems';
 
@@ -24,13 +25,13 @@ export const description = classifyProperties;
 interface PendingItem {
 	readonly index: number;
 	readonly rule: MatchRule;
-	readonly requests: ClassificationRequest[];
+	readonly requests: ItemRequest[];
 	readonly batched: boolean;
 }
 
-/** An error of one image of a batched item, saying which. */
-function inBatch(cause: Error, position: number, count: number): Error {
-	const message = `image ${position + 1} of ${count}: ${cause.message}`;
+/** An error of one image (or stored embedding) of a batched item, saying which. */
+function inBatch(cause: Error, position: number, count: number, what: 'image' | 'embedding'): Error {
+	const message = `${what} ${position + 1} of ${count}: ${cause.message}`;
 	return cause instanceof EngineError ? new EngineError(cause.code, message, cause.hint) : new Error(message);
 }
 
@@ -56,6 +57,17 @@ function routingProblem(classes: ItemClasses, outputs: readonly string[]): Engin
 		`its classes (${classes.labels.join(', ')}) are not the node's outputs (${outputs.join(', ')})`,
 		'With One Branch per Class every item must have the same classes, the ones the outputs were drawn for: an expression that gives items different class lists cannot route them.',
 	);
+}
+
+/** What item `index` asks to classify: its image(s), or the embedding(s) stored on it. */
+function itemRequests(context: IExecuteFunctions, index: number, source: string, classes: ItemClasses): { requests: ItemRequest[]; batched: boolean } {
+	const { labels, descriptions } = classes;
+	if (source === 'embedding') {
+		const { embeddings, batched } = itemEmbeddings(context, index, selectedModelName(context));
+		return { requests: embeddings.map((embedding) => ({ embedding, classes: labels, descriptions })), batched };
+	}
+	const { loaders, batched } = itemImages(context, index, source);
+	return { requests: loaders.map((image) => ({ image, classes: labels, descriptions })), batched };
 }
 
 /**
@@ -90,11 +102,11 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				if (problem) throw problem;
 			}
 			const source = this.getNodeParameter('imageSource', i, 'binary') as string;
-			const { loaders, batched } = itemImages(this, i, source);
+			const { requests, batched } = itemRequests(this, i, source, classes);
 			if (batched && routing) {
-				throw new EngineError('CLASS_LIST', 'its JSON field holds a list of images, and One Branch per Class routes one image per item', 'Split the list into one item per image first (Split Out node).');
+				throw new EngineError('CLASS_LIST', `its JSON field holds a list of ${source === 'embedding' ? 'embeddings' : 'images'}, and One Branch per Class routes one image per item`, 'Split the list into one item per image first (Split Out node).');
 			}
-			pending.push({ index: i, rule, requests: loaders.map((image) => ({ image, classes: classes.labels, descriptions: classes.descriptions })), batched });
+			pending.push({ index: i, rule, requests, batched });
 		} catch (error) {
 			failures.set(i, error as Error);
 		}
@@ -106,12 +118,13 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				// The process-wide load count shows that a process loads a model once, not per execution
 				// (checked by the queue-mode e2e test, one count per worker).
 				this.logger.debug(`Zero-shot classification of ${pending.length} item(s) with ${model.descriptor.folder} (model loads in this process: ${sharedModelRegistry.loads})`);
-				return classifyImages(
+				return classifyRequests(
 					model,
 					pending.flatMap((p) => p.requests),
 					{
 						templates,
 						batchSize: options.batchSize,
+						cache: imageCacheFor(options.imageCacheMb),
 						resampling,
 						maxPixels: options.maxImagePixels,
 						logitScale: options.logitScale ? options.logitScale : undefined,
@@ -127,7 +140,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				const failed = own.findIndex((r) => r instanceof Error);
 				if (failed >= 0) {
 					const cause = own[failed] as Error;
-					failures.set(index, batched ? inBatch(cause, failed, own.length) : cause);
+					failures.set(index, batched ? inBatch(cause, failed, own.length, 'embedding' in requests[0] ? 'embedding' : 'image') : cause);
 					continue;
 				}
 				const classified = own as Classification[];

@@ -3,6 +3,7 @@ import { EngineError, embedImages, withModel, type ImageInput } from '../../../.
 import { imageRunOptions, optionsCollection } from '../../shared/commonProperties';
 import { docsLink } from '../../shared/docsLinks';
 import { embeddingJson } from '../../shared/embeddingJson';
+import { imageCacheFor } from '../../shared/imageCache';
 import { failedItem, sortedFailures } from '../../shared/itemFailures';
 import { outputItem } from '../../shared/itemOutput';
 import { chosenResampling, modelSelection, type NodeOptions } from '../../shared/modelSelection';
@@ -37,7 +38,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				embedImages(
 					model,
 					pending.flatMap((p) => p.loaders),
-					{ batchSize: options.batchSize, resampling, maxPixels: options.maxImagePixels, signal: this.getExecutionCancelSignal?.() },
+					{ batchSize: options.batchSize, cache: imageCacheFor(options.imageCacheMb), resampling, maxPixels: options.maxImagePixels, signal: this.getExecutionCancelSignal?.() },
 				),
 			);
 			let next = 0;
