@@ -69,7 +69,7 @@ export const storedEmbeddingSource = {
 		type: 'string',
 		default: 'embedding',
 		required: true,
-		hint: 'The item JSON field holding the embedding: a list of numbers, its JSON text (pgvector’s form too) or a PostgreSQL array. A "model" field beside it must name this node’s model.',
+		hint: `The item JSON field holding the embedding: a list of numbers, its JSON text (pgvector’s form too) or a PostgreSQL array. A "model" field beside it must name this node’s model. ${docsLink('Stored embeddings', 'storedEmbeddings')}.`,
 		displayOptions: { show: { operation: ['classify'], imageSource: ['embedding'] } },
 	} satisfies INodeProperties,
 };

@@ -28,6 +28,8 @@ export const DOCS_SECTIONS = {
 	modelsCache: 'models.md#the-models-cache',
 	offline: 'models.md#offline-and-air-gapped-installs',
 	httpApi: 'http-api.md',
+	storedEmbeddings: 'stored-embeddings.md#classify-a-stored-embedding',
+	imageCache: 'stored-embeddings.md#image-embedding-cache',
 } as const;
 
 export type DocsSection = keyof typeof DOCS_SECTIONS;
