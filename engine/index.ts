@@ -1,5 +1,13 @@
 /** The engine's public surface: used by the n8n node, the CLI, the tests and the benchmarks. */
 export { classifyImages, DEFAULT_BATCH_SIZE, type Classification, type ClassificationRequest, type ClassifyOptions } from './classify/classifyImages';
+export { classifyEmbeddingsByExamples, classifyImagesByExamples } from './classify/classifyByExamples';
+export { embedExampleFolder, type EmbeddedExampleFolder, type ExampleClassEmbeddings, type ExampleImageOptions } from './examples/embedExampleImages';
+export { DEFAULT_TEXT_WEIGHT, exampleClassSet, type ExampleClassOptions, type ExampleClassSet } from './examples/exampleClasses';
+export { EXAMPLE_CACHE_FOLDER, ExampleEmbeddingCache } from './examples/exampleEmbeddingCache';
+export { readExampleFolder, type ExampleClassFiles, type ExampleFolder } from './examples/exampleFolder';
+export { exampleModelKey } from './examples/exampleModelKey';
+export { folderExampleClasses, type FolderExampleClasses, type FolderExampleOptions } from './examples/folderExampleClasses';
+export { exampleScale, MAX_EXAMPLE_SCALE, SCORE_AT_PROTOTYPE } from './scoring/exampleScoring';
 export { embedImages, type ImageEmbeddingOptions, type ImageInput } from './embed/embedImages';
 export { sigmoid, type ScoringKind, type ScoringRule } from './scoring/scoringRule';
 export { classPrompts, promptSetKey } from './text/classPrompts';
