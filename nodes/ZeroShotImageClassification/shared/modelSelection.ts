@@ -1,6 +1,9 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 import { parseResampling, RESAMPLINGS, type BackendChoice, type ModelSelection, type Resampling } from '../../../engine';
+import { resolveCacheDir } from '../../../engine/hub/cacheDir';
 import { isValidPresetId } from '../../../engine/hub/hubNames';
+import { parseModelRef } from '../../../engine/hub/modelRef';
+import { checkedFolderPath } from './fileAccess';
 import { CUSTOM_MODEL } from './modelOptions';
 
 /** The node's "Options" collection (each operation shows the options it uses). */
@@ -45,6 +48,11 @@ export async function modelSelection(context: IExecuteFunctions, options: NodeOp
 		});
 	}
 	const model = choice === CUSTOM_MODEL ? (context.getNodeParameter('customModel', 0) as string) : choice;
+	if (choice === CUSTOM_MODEL && model.trim() !== '') {
+		const ref = parseModelRef(model);
+		// A typed folder is read under n8n's file-access rules; the node's own models cache is always allowed.
+		if (ref.kind === 'local') await checkedFolderPath(context, ref.folder, 'The model folder', [resolveCacheDir(nonEmpty(options.cacheDir))]);
+	}
 	let credentials: Record<string, unknown> | undefined;
 	try {
 		credentials = (await context.getCredentials('huggingFaceHubApi')) as Record<string, unknown>;

@@ -2,6 +2,7 @@ import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData } f
 import {
 	checkedMatchRule,
 	classifyImages,
+	classifyImagesByExamples,
 	EngineError,
 	matchedClasses,
 	sharedModelRegistry,
@@ -16,6 +17,7 @@ import { chosenResampling, modelSelection, type NodeOptions } from '../../shared
 import { itemImages } from '../../shared/readItemImage';
 import { classifyProperties } from './classifyProperties';
 import { promptTemplates } from './classPrompts';
+import { exampleSource, nodeExampleClasses } from './exampleClasses';
 import { itemClasses, type ItemClasses } from './itemClasses';
 import { routeItems, type ItemOutcome } from './routeItems';
 
@@ -69,6 +71,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const resampling = chosenResampling(this, options);
 	const outputs = routing ? routedOutputs(this) : undefined;
 	const templates = promptTemplates(this);
+	// Classes from examples are the node's, read once; text classes may differ per item.
+	const examples = exampleSource(this);
 
 	const done = new Map<number, { item: INodeExecutionData; matches: number[] }>();
 	const failures = new Map<number, Error>();
@@ -84,8 +88,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				this.getNodeParameter('options.confidenceThreshold', i, 0) as number,
 				this.getNodeParameter('options.multiLabel', i, false) as boolean,
 			);
-			const classes = itemClasses(this, i);
-			if (outputs) {
+			const classes: ItemClasses = examples ? { labels: [] } : itemClasses(this, i);
+			if (outputs && !examples) {
 				const problem = routingProblem(classes, outputs.labels);
 				if (problem) throw problem;
 			}
@@ -102,11 +106,22 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 	if (pending.length > 0) {
 		try {
-			const results = await withModel(await modelSelection(this, options), (model) => {
+			let notes: readonly string[] = [];
+			const results = await withModel(await modelSelection(this, options), async (model) => {
 				// The process-wide load count shows that a process loads a model once, not per execution
 				// (checked by the queue-mode e2e test, one count per worker).
 				this.logger.debug(`Zero-shot classification of ${pending.length} item(s) with ${model.descriptor.folder} (model loads in this process: ${sharedModelRegistry.loads})`);
-				return classifyImages(
+				if (examples) {
+					const fromExamples = await nodeExampleClasses(this, model, examples, { options, resampling, templates, outputs: outputs?.labels });
+					notes = fromExamples.notes;
+					return await classifyImagesByExamples(
+						model,
+						pending.flatMap((p) => p.requests.map((r) => r.image)),
+						fromExamples.classes,
+						{ batchSize: options.batchSize, resampling, maxPixels: options.maxImagePixels, signal: this.getExecutionCancelSignal?.() },
+					);
+				}
+				return await classifyImages(
 					model,
 					pending.flatMap((p) => p.requests),
 					{
@@ -137,6 +152,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				const json = batched
 					? batchedClassificationJson(classified, options.topK ?? 0, labels)
 					: classificationJson(classified[0], options.topK ?? 0, labels?.[0]);
+				if (notes.length > 0) json.notes = [...notes];
 				done.set(index, { item: outputItem(items[index], index, json, options.outputField ?? ''), matches: matches[0] });
 			}
 		} catch (error) {
