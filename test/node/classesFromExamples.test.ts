@@ -127,6 +127,21 @@ describe('Classes From: Example Images with One Branch per Class', () => {
 		expect(result.outputs[0][0].json.classes).toEqual(['stripes', 'checker', 'blobs']);
 	});
 
+	test('items under the threshold leave on Other; multi-label sends an item to every class that passes', async () => {
+		const order = ['stripes', 'checker', 'blobs'];
+		const threshold = (Math.min(...reference.map((r) => r.score)) + Math.max(...reference.map((r) => r.score))) / 2;
+		const other = await routed({ options: { cacheDir, confidenceThreshold: threshold } });
+		expect(other.outputs[3].length).toBeGreaterThan(0);
+		expect(kinds(other.outputs[3])).toEqual(QUERIES.filter((_, i) => reference[i].score < threshold));
+		const sorted = [...reference[0].probabilities].sort((a, b) => b - a);
+		// Between the second and third best scores of item 0: exactly its two best classes pass.
+		const between = (sorted[1] + sorted[2]) / 2;
+		const multi = await routed({ options: { cacheDir, confidenceThreshold: between, multiLabel: true } });
+		const expected = order.filter((label) => reference[0].probabilities[reference[0].classes.indexOf(label)] >= between);
+		expect(expected).toHaveLength(2);
+		expect(order.filter((_, c) => multi.outputs[c].some((item) => item.pairedItem && (item.pairedItem as { item: number }).item === 0))).toEqual(expected);
+	});
+
 	test('a class without a subfolder is an error naming it', async () => {
 		const result = await routed({ classes: 'stripes, checker, blobs, noise' });
 		expect(result.error?.message).toBe('Item 0: the examples folder has no class "noise" (no subfolder of that name)');
