@@ -54,6 +54,25 @@ export default tseslint.config(
 		},
 	},
 	{
+		// The node and the CLI use the engine only through its two public surfaces, engine/index.ts
+		// and engine/hub/index.ts, so the files behind them can change without breaking either
+		// (test/architecture/publicSurfaces.test.ts checks the same, with the file and import named).
+		files: ['cli/**/*.ts', 'nodes/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					patterns: [
+						{
+							regex: '^(\\.\\./)+engine/(?!hub$).+',
+							message: "Import the engine from its public surfaces only: '…/engine' or '…/engine/hub' (export what you need there).",
+						},
+					],
+				},
+			],
+		},
+	},
+	{
 		// The engine is deliberately free of n8n imports (the CLI, tests and benchmarks use it
 		// outside n8n), so it cannot throw n8n's NodeOperationError: it throws EngineError with a
 		// stable code, which the node converts (nodes/.../toNodeError.ts). The rule stays on for nodes/

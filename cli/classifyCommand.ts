@@ -1,6 +1,5 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
 	DEFAULT_RESAMPLING,
 	parseResampling,
@@ -23,6 +22,7 @@ import {
 } from '../engine';
 import { DEFAULT_PRESET_ID } from '../engine/hub';
 import type { CommandIO } from './commandIO';
+import { parseCommandLine } from './parseCommandLine';
 
 export const CLASSIFY_USAGE = `Usage: clip-classify classify --model <preset | folder | owner/name> --class <label> [--class <label>...] [options] <image files...>
        clip-classify classify --model <...> --examples <folder> [--text-weight <w>] [options] <image files...>
@@ -71,7 +71,7 @@ function usageError(io: CommandIO, message: string): number {
 export async function runClassifyCommand(argv: string[], io: CommandIO): Promise<number> {
 	let parsed;
 	try {
-		parsed = parseArgs({
+		parsed = parseCommandLine({
 			args: argv,
 			allowPositionals: true,
 			strict: true,

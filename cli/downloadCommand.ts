@@ -1,9 +1,7 @@
-import { parseArgs } from 'node:util';
-
-import { DEFAULT_DOWNLOAD_LIMITS, DOWNLOAD_LIMIT_ENV, formatRate } from '../engine/hub';
-import { downloadModel } from '../engine/hub/resolveModel';
+import { DEFAULT_DOWNLOAD_LIMITS, DOWNLOAD_LIMIT_ENV, downloadModel, formatRate } from '../engine/hub';
 import type { CommandIO } from './commandIO';
 import { DownloadProgressBar } from './downloadProgressBar';
+import { parseCommandLine } from './parseCommandLine';
 
 export type { CommandIO } from './commandIO';
 export { runModelsCommand } from './modelsCommand';
@@ -39,7 +37,7 @@ Run "clip-classify models" for the list of presets.
 export async function runDownloadCommand(argv: string[], io: CommandIO): Promise<number> {
 	let parsed;
 	try {
-		parsed = parseArgs({
+		parsed = parseCommandLine({
 			args: argv,
 			allowPositionals: true,
 			strict: true,

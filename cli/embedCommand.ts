@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import { buildPrompt, DEFAULT_BATCH_SIZE, DEFAULT_RESAMPLING, embedImages, errorMessage, parseResampling, withModel, type BackendChoice } from '../engine';
 import { DEFAULT_PRESET_ID } from '../engine/hub';
 import type { CommandIO } from './commandIO';
+import { parseCommandLine } from './parseCommandLine';
 
 export const EMBED_USAGE = `Usage: clip-classify embed --model <preset | folder | owner/name> [--text <t>]... [image files...]
 
@@ -39,7 +39,7 @@ type EmbedResult = { text: string; embedding: number[] } | { file: string; embed
 export async function runEmbedCommand(argv: string[], io: CommandIO): Promise<number> {
 	let parsed;
 	try {
-		parsed = parseArgs({
+		parsed = parseCommandLine({
 			args: argv,
 			allowPositionals: true,
 			strict: true,

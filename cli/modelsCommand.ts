@@ -1,10 +1,6 @@
-import { parseArgs } from 'node:util';
-
-import { formatBytes } from '../engine/hub/byteFormat';
-import { resolveCacheDir } from '../engine/hub/cacheDir';
-import { completeVariantFiles, modelCacheFolder, readCacheMarker } from '../engine/hub/modelCache';
-import { DEFAULT_PRESET_ID, loadPresets, presetVariants, selectPresetFiles, type PresetManifest } from '../engine/hub/presets';
+import { DEFAULT_PRESET_ID, formatBytes, isPresetCached, loadPresets, presetVariants, resolveCacheDir, type PresetManifest } from '../engine/hub';
 import type { CommandIO } from './commandIO';
+import { parseCommandLine } from './parseCommandLine';
 
 export const MODELS_USAGE = `Usage: clip-classify models [--cache-dir <dir>] [--json]
 
@@ -16,7 +12,7 @@ whether they are already in the model cache.
 export async function runModelsCommand(argv: string[], io: CommandIO): Promise<number> {
 	let parsed;
 	try {
-		parsed = parseArgs({
+		parsed = parseCommandLine({
 			args: argv,
 			strict: true,
 			options: { 'cache-dir': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
@@ -30,7 +26,7 @@ export async function runModelsCommand(argv: string[], io: CommandIO): Promise<n
 		return 0;
 	}
 	const cacheDir = resolveCacheDir(parsed.values['cache-dir']);
-	const rows = await Promise.all(loadPresets().map(async (preset) => ({ preset, cached: await isCached(cacheDir, preset) })));
+	const rows = await Promise.all(loadPresets().map(async (preset) => ({ preset, cached: await isPresetCached(cacheDir, preset) })));
 
 	if (parsed.values.json) {
 		const json = rows.map(({ preset, cached }) => ({ ...preset, default: preset.id === DEFAULT_PRESET_ID, variants: presetVariants(preset), cached }));
@@ -48,12 +44,4 @@ export async function runModelsCommand(argv: string[], io: CommandIO): Promise<n
 
 function label(preset: PresetManifest): string {
 	return preset.id === DEFAULT_PRESET_ID ? `${preset.id} (default)` : preset.id;
-}
-
-async function isCached(cacheDir: string, preset: PresetManifest): Promise<boolean> {
-	const folder = modelCacheFolder(cacheDir, preset.source.repo, preset.source.revision);
-	const required = selectPresetFiles(preset, preset.defaultVariant)
-		.filter((file) => !file.optional)
-		.map((file) => file.path);
-	return (await completeVariantFiles(folder, await readCacheMarker(folder), preset.defaultVariant, required)) !== undefined;
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { isSafeRepoFilePath, isValidPresetId, isValidRepoId, isValidRevision, isValidVariant } from './hubNames';
 import { detectLayout, MODEL_LAYOUTS, type ModelLayout } from './modelLayout';
 import { isSha256Hex } from './fileIntegrity';
+import type { ModelFamily } from '../model/modelFamily';
 
 export interface PresetFile {
 	/** Path inside the repo. */
@@ -31,6 +32,11 @@ export interface PresetManifest {
 	};
 	layout: ModelLayout;
 	defaultVariant: string;
+	/**
+	 * CLIP or SigLIP, as the folder's config will say once downloaded: stated so the node can tell
+	 * before any download whether Classify needs the logit scale and bias typed in. Absent: not stated.
+	 */
+	family?: ModelFamily;
 	/**
 	 * The trained logit scale (the multiplier) and, for SigLIP, bias, for folders that do not carry
 	 * them (separate towers); an export's own values win. Absent: not known when the preset was written.
@@ -151,6 +157,7 @@ export function validatePresetManifest(value: unknown, expectedId?: string): Pre
 		source: { repo, revision, ...(typeof source.comment === 'string' ? { comment: source.comment } : {}), files },
 		layout: layout as ModelLayout,
 		defaultVariant,
+		...(value.family !== undefined ? { family: requireFamily(value, fail) } : {}),
 		...(value.logitScale !== undefined ? { logitScale: requirePositive(value, 'logitScale', fail) } : {}),
 		...(value.logitBias !== undefined ? { logitBias: requireFinite(value, 'logitBias', fail) } : {}),
 		embeddingSize: requirePositiveInteger(value, 'embeddingSize', fail),
@@ -200,6 +207,12 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function requireString(record: Record<string, unknown>, key: string, fail: (message: string) => never): string {
 	const value = record[key];
 	if (typeof value !== 'string' || value.trim() === '') return fail(`${key} must be a non-empty string`);
+	return value;
+}
+
+function requireFamily(record: Record<string, unknown>, fail: (message: string) => never): ModelFamily {
+	const value = record.family;
+	if (value !== 'clip' && value !== 'siglip') return fail('family must be "clip" or "siglip"');
 	return value;
 }
 

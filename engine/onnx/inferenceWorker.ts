@@ -1,4 +1,4 @@
-import { setPriority } from 'node:os';
+import { getPriority, setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { EngineError } from '../errors';
 import { serializeError } from '../threadErrors';
@@ -17,9 +17,11 @@ const post = (reply: InferenceReply): void => parentPort?.postMessage(reply);
 if (data.nice > 0 && process.platform === 'linux') {
 	// On Linux the nice value is per thread and inherited by threads created afterwards: ONNX
 	// Runtime's thread pool, made with the session below, yields the cores to n8n's own thread.
-	// (Elsewhere pid 0 would mean the whole process, so nothing is changed there.)
+	// (Elsewhere pid 0 would mean the whole process, so nothing is changed there.) Never below the
+	// thread's inherited nice: an n8n already started at nice 15 must not get inference threads that
+	// outrank its event loop.
 	try {
-		setPriority(0, data.nice);
+		setPriority(0, Math.max(getPriority(0), data.nice));
 	} catch {
 		// A sandbox that forbids it: the model still runs, at normal priority.
 	}

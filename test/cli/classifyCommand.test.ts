@@ -115,11 +115,10 @@ describe('clip-classify classify', () => {
 		expect(values.every(Number.isFinite)).toBe(true);
 	});
 
-	test('--help explains the commands and exits 0', async () => {
-		const run = await runCli(['--help']);
+	test('classify --help explains the options and the output, and exits 0', async () => {
+		const run = await runCli(['classify', '--help']);
 		expect(run.code).toBe(0);
-		expect(run.stdout).toContain('classify');
-		expect(run.stdout).toContain('download');
 		expect(run.stdout).toContain('--pixels-out');
+		expect(run.stdout).toContain('"scoring": "softmax" | "sigmoid"');
 	});
 });

@@ -45,6 +45,8 @@ const RUNTIME_DEPENDENCIES = ['@huggingface/tokenizers', 'onnxruntime-node', 'on
 
 interface Manifest {
 	name: string;
+	version: string;
+	bin?: Record<string, string>;
 	files?: string[];
 	scripts?: Record<string, string>;
 	dependencies?: Record<string, string>;
@@ -92,7 +94,7 @@ describe(`the packed package installed the Community Nodes way into real n8n ${l
 		process.stderr.write(`\n[community install e2e timings, n8n ${layout.version}]\n  ${timings.join('\n  ')}\n`);
 	});
 
-	test('the tarball holds the built code, every node and credential file n8n is told about, icons, codex and presets', () => {
+	test('the tarball holds the built code, every node and credential file n8n is told about, icons, codex, presets and the docs pages the node links', () => {
 		const files = new Set(entries.map((entry) => entry.replace(/^package\//, '')));
 		const expected = [
 			'package.json',
@@ -106,13 +108,17 @@ describe(`the packed package installed the Community Nodes way into real n8n ${l
 			'dist/nodes/ZeroShotImageClassification/zeroShotImageClassification.dark.svg',
 			'dist/credentials/huggingFaceHub.svg',
 			'dist/credentials/huggingFaceHub.dark.svg',
+			// The pages the node's help links (nodes/.../shared/docsLinks.ts): they ship with the version they describe.
+			'docs/usage.md',
+			'docs/models.md',
+			'docs/http-api.md',
 			...readdirSync(path.join(REPO_ROOT, 'models'))
 				.filter((file) => file.endsWith('.json'))
 				.map((file) => `dist/models/${file}`),
 		];
 		expect(expected.filter((file) => !files.has(file))).toEqual([]);
 		// Only what `files` allows: no sources, tests, fixtures or generated models.
-		expect([...files].filter((file) => !/^(package\.json|README\.md|LICENSE(\.md)?|dist\/.+)$/.test(file))).toEqual([]);
+		expect([...files].filter((file) => !/^(package\.json|README\.md|LICENSE(\.md)?|dist\/.+|docs\/.+)$/.test(file))).toEqual([]);
 		expect([...files].filter((file) => /^dist\/(test|bench|scripts)\//.test(file))).toEqual([]);
 	});
 
@@ -132,6 +138,13 @@ describe(`the packed package installed the Community Nodes way into real n8n ${l
 		expect(readdirSync(ortBinaries)).toEqual(expect.arrayContaining(['onnxruntime_binding.node']));
 		const manifest = JSON.parse(readFileSync(path.join(installed.packageDir, 'package.json'), 'utf8')) as Manifest;
 		expect(manifest.peerDependencies).toBeUndefined();
+	});
+
+	test('the installed clip-classify prints the package version and lists its commands', () => {
+		const bin = path.join(installed.packageDir, packed.bin?.['clip-classify'] ?? 'no clip-classify bin in package.json');
+		expect(execFileSync(process.execPath, [bin, '--version'], { encoding: 'utf8' })).toBe(`${packed.version}\n`);
+		const help = execFileSync(process.execPath, [bin, '--help'], { encoding: 'utf8' });
+		for (const command of ['classify', 'embed', 'download', 'models']) expect(help).toMatch(new RegExp(`^  ${command} +\\S`, 'm'));
 	});
 
 	test('the installed package classifies every image as the engine does, natively and on WebAssembly', () => {

@@ -30,6 +30,10 @@ describe('the shipped presets', () => {
 		expect(loadPresets().length).toBeGreaterThanOrEqual(4);
 	});
 
+	it('each state their model family', () => {
+		expect(loadPresets().filter((preset) => preset.family === undefined).map((preset) => preset.id)).toEqual([]);
+	});
+
 	it('include the default, small ViT-B/32 from Xenova in the hf layout', () => {
 		const preset = getPreset(DEFAULT_PRESET_ID);
 		expect(preset).toMatchObject({ id: 'clip-vit-base-patch32', layout: 'hf', defaultVariant: 'fp32', embeddingSize: 512, logitScale: 100 });
@@ -127,6 +131,14 @@ describe('validatePresetManifest', () => {
 		const manifest = validManifest();
 		manifest.source.files[0] = { path: 'config.json', sha256: 'abc' } as (typeof manifest.source.files)[number];
 		expect(() => validatePresetManifest(manifest, 'tiny')).toThrow(/sha256 must be 64 hex digits/);
+	});
+
+	it('keeps the model family it states', () => {
+		expect(validatePresetManifest({ ...validManifest(), family: 'siglip' }, 'tiny').family).toBe('siglip');
+	});
+
+	it('refuses a model family other than clip or siglip', () => {
+		expect(() => validatePresetManifest({ ...validManifest(), family: 'blip' }, 'tiny')).toThrow(/family must be "clip" or "siglip"/);
 	});
 
 	it('refuses a missing number', () => {

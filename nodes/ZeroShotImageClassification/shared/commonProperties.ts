@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { DCT_MARGIN, DEFAULT_BATCH_SIZE, DEFAULT_MAX_PIXELS } from '../../../engine';
 import { DEFAULT_PRESET_ID } from '../../../engine/hub';
+import { docsLink } from './docsLinks';
 import { CUSTOM_MODEL, modelOptions } from './modelOptions';
 
 /** The model every operation runs: a preset, or a folder / Hub repo. */
@@ -11,7 +12,7 @@ export const modelProperties: INodeProperties[] = [
 		type: 'options',
 		options: modelOptions(),
 		default: DEFAULT_PRESET_ID,
-		description: 'CLIP or SigLIP model to run. Presets download once into the models cache on first use.',
+		description: `CLIP or SigLIP model to run. Presets download once into the models cache on first use. ${docsLink('Which model to pick', 'presets')}.`,
 	},
 	{
 		displayName: 'Model Folder or Repo',
@@ -20,8 +21,7 @@ export const modelProperties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: '/data/models/clip-vit-base-patch32 or Xenova/clip-vit-base-patch16',
-		description:
-			'A local folder holding a CLIP or SigLIP export (Hugging Face onnx/ layout or Immich visual/ + textual/ layout), or a Hugging Face repo as owner/name, optionally @revision',
+		description: `A local folder holding a CLIP or SigLIP export (Hugging Face onnx/ or Immich visual/ + textual/ layout), or a Hugging Face repo as owner/name, optionally @revision. ${docsLink('Folders and repos', 'localModels')}.`,
 		displayOptions: { show: { model: [CUSTOM_MODEL] } },
 	},
 ];
@@ -37,6 +37,7 @@ export const imageSourceProperties: INodeProperties[] = [
 			{ name: 'Base64 or Data URL in a JSON Field', value: 'json', description: 'A data URL (data:image/jpeg;base64,…) or bare base64 string in the item JSON' },
 		],
 		default: 'binary',
+		description: `Where each item’s image is. ${docsLink('Image input', 'usage')}.`,
 	},
 	{
 		displayName: 'Input Binary Field',
@@ -44,7 +45,7 @@ export const imageSourceProperties: INodeProperties[] = [
 		type: 'string',
 		default: 'data',
 		required: true,
-		hint: 'The name of the input binary field containing the image',
+		hint: `The name of the input binary field containing the image. ${docsLink('Image input', 'usage')}.`,
 		displayOptions: { show: { imageSource: ['binary'] } },
 	},
 	{
@@ -53,7 +54,7 @@ export const imageSourceProperties: INodeProperties[] = [
 		type: 'string',
 		default: 'image',
 		required: true,
-		hint: 'The item JSON field holding the base64 image or data URL (dot notation for nested fields)',
+		hint: `The item JSON field holding the base64 image or data URL (dot notation for nested fields). ${docsLink('Image input', 'usage')}.`,
 		displayOptions: { show: { imageSource: ['json'] } },
 	},
 ];
@@ -112,21 +113,21 @@ const modelRunOptions: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'fp32, fp16, quantized',
-		description: 'Which ONNX files of the model to use; empty for the default (fp32)',
+		description: `Which ONNX files of the model to use; empty for the default (fp32). ${docsLink('Variants', 'models')}.`,
 	},
 	{
 		displayName: 'Models Cache Folder',
 		name: 'cacheDir',
 		type: 'string',
 		default: '',
-		description: 'Where downloaded models are kept; empty for N8N_ZSIC_MODELS_DIR or ~/.n8n/models',
+		description: `Where downloaded models are kept; empty for N8N_ZSIC_MODELS_DIR or ~/.n8n/models. ${docsLink('The models cache', 'modelsCache')}.`,
 	},
 	{
 		displayName: 'Offline',
 		name: 'offline',
 		type: 'boolean',
 		default: false,
-		description: 'Whether to never download: use only models already in the cache or on disk',
+		description: `Whether to never download: use only models already in the cache or on disk. ${docsLink('Offline installs', 'offline')}.`,
 	},
 	{
 		displayName: 'Output Field',
@@ -151,14 +152,15 @@ export const imageRunOptions: INodeProperties[] = [backendOption, batchSizeOptio
 /** The options of an operation that runs the text tower only. */
 export const textRunOptions: INodeProperties[] = [backendOption, ...modelRunOptions];
 
-/** The "Options" collection of an operation, shown for that operation only. */
-export function optionsCollection(operation: string, options: INodeProperties[]): INodeProperties {
+/** The "Options" collection of an operation, shown for that operation only; `help` links its docs section. */
+export function optionsCollection(operation: string, options: INodeProperties[], help: string): INodeProperties {
 	return {
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add Option',
 		default: {},
+		description: `How the model runs and where results go. ${help}.`,
 		displayOptions: { show: { operation: [operation] } },
 		// n8n lists collection options alphabetically (its lint rule asks for it).
 		options: [...options].sort((a, b) => a.displayName.localeCompare(b.displayName)),

@@ -1,8 +1,6 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 import { parseResampling, RESAMPLINGS, type BackendChoice, type ModelSelection, type Resampling } from '../../../engine';
-import { resolveCacheDir } from '../../../engine/hub/cacheDir';
-import { isValidPresetId } from '../../../engine/hub/hubNames';
-import { parseModelRef } from '../../../engine/hub/modelRef';
+import { isValidPresetId, parseModelRef, resolveCacheDir } from '../../../engine/hub';
 import { checkedFolderPath } from './fileAccess';
 import { CUSTOM_MODEL } from './modelOptions';
 

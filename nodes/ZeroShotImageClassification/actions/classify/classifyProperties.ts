@@ -1,8 +1,12 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { DEFAULT_PROMPT_TEMPLATE, DEFAULT_TEXT_WEIGHT } from '../../../../engine';
 import { imageRunOptions, optionsCollection } from '../../shared/commonProperties';
+import { docsLink, type DocsSection } from '../../shared/docsLinks';
 
 const classifyOnly = { show: { operation: ['classify'] } };
+
+/** The link that closes Classify's parameter descriptions. */
+const classifyDocs = (label: string, section: DocsSection = 'classify') => docsLink(label, section);
 
 /** The Classify operation's parameters, after the model and the image source. */
 export const classifyProperties: INodeProperties[] = [
@@ -17,6 +21,7 @@ export const classifyProperties: INodeProperties[] = [
 			{ name: 'Example Embeddings', value: 'exampleEmbeddings', description: 'A JSON list of {label, embedding}, e.g. Embed Image results kept in a database' },
 		],
 		default: 'names',
+		description: `How the classes are given. ${classifyDocs('Classes')}.`,
 		displayOptions: classifyOnly,
 	},
 	{
@@ -26,7 +31,7 @@ export const classifyProperties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'cat, dog, car',
-		description: 'Class names, comma-separated, or an expression returning an array. Each item may have its own list (not with One Branch per Class).',
+		description: `Class names, comma-separated, or an expression returning an array. Each item may have its own list (not with One Branch per Class). ${classifyDocs('Classes')}.`,
 		hint: 'With One Branch per Class, n8n draws one output per class from this list: type the classes in, or use an expression that needs no input item',
 		displayOptions: { show: { operation: ['classify'], classDefinition: ['names'] } },
 	},
@@ -37,7 +42,7 @@ export const classifyProperties: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'receipt, screenshot',
-		description: 'The classes, comma-separated: n8n draws one output per class. The examples must hold exactly these classes.',
+		description: `The classes, comma-separated: n8n draws one output per class. The examples must hold exactly these classes. ${docsLink('Routing by examples', 'exampleRouting')}.`,
 		displayOptions: { show: { operation: ['classify'], classDefinition: ['exampleImages', 'exampleEmbeddings'], output: ['perClass'] } },
 	},
 	{
@@ -48,7 +53,7 @@ export const classifyProperties: INodeProperties[] = [
 		required: true,
 		placeholder: '/home/node/.n8n-files/examples',
 		description:
-			'One subfolder per class, named by its label, holding its example images (other files are skipped with a note). Read under n8n’s file-access rules (N8N_RESTRICT_FILE_ACCESS_TO), as Read/Write Files from Disk reads. Example embeddings are cached beside the models.',
+			`One subfolder per class, named by its label, holding its example images (other files are skipped with a note). Read under n8n’s file-access rules (N8N_RESTRICT_FILE_ACCESS_TO), as Read/Write Files from Disk reads. Example embeddings are cached beside the models. ${docsLink('The examples folder', 'examplesFolder')}.`,
 		displayOptions: { show: { operation: ['classify'], classDefinition: ['exampleImages'] } },
 	},
 	{
@@ -57,7 +62,7 @@ export const classifyProperties: INodeProperties[] = [
 		type: 'json',
 		default: '[]',
 		required: true,
-		description: 'A list of {"label": ..., "embedding": [...]}, one entry per example (several per label), made by Embed Image with this model; or an expression returning one',
+		description: `A list of {"label": ..., "embedding": [...]}, one entry per example (several per label), made by Embed Image with this model; or an expression returning one. ${docsLink('Example embeddings', 'examplesFolder')}.`,
 		displayOptions: { show: { operation: ['classify'], classDefinition: ['exampleEmbeddings'] } },
 	},
 	{
@@ -67,7 +72,7 @@ export const classifyProperties: INodeProperties[] = [
 		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
 		default: DEFAULT_TEXT_WEIGHT,
 		description:
-			'How much of the label’s prompt embedding (with the prompt template or ensemble below) is blended into each class’s example prototype: 0 uses the images only. Useful when the labels are words the model knows and examples are few; keep it at 0.25 or below.',
+			`How much of the label’s prompt embedding (with the prompt template or ensemble below) is blended into each class’s example prototype: 0 uses the images only. Useful when the labels are words the model knows and examples are few; keep it at 0.25 or below. ${docsLink('Text Weight', 'textWeight')}.`,
 		displayOptions: { show: { operation: ['classify'], classDefinition: ['exampleImages', 'exampleEmbeddings'] } },
 	},
 	{
@@ -77,6 +82,7 @@ export const classifyProperties: INodeProperties[] = [
 		type: 'fixedCollection',
 		default: {},
 		typeOptions: { multipleValues: true, sortable: true },
+		description: `Each class a label and the text the image is compared with. ${classifyDocs('Class descriptions', 'classDescriptions')}.`,
 		displayOptions: { show: { operation: ['classify'], classDefinition: ['descriptions'] } },
 		options: [
 			{
@@ -118,6 +124,7 @@ export const classifyProperties: INodeProperties[] = [
 			{ name: 'My Own Ensemble', value: 'custom', description: 'Your own templates, one per line, averaged per class' },
 		],
 		default: 'template',
+		description: `How class names become the texts the image is compared with. ${classifyDocs('Prompt ensembles', 'promptEnsembles')}.`,
 		displayOptions: classifyOnly,
 	},
 	{
@@ -125,7 +132,7 @@ export const classifyProperties: INodeProperties[] = [
 		name: 'promptTemplate',
 		type: 'string',
 		default: DEFAULT_PROMPT_TEMPLATE,
-		description: 'How each class name becomes a prompt: {} is replaced by the class name; {} alone uses the bare name',
+		description: `How each class name becomes a prompt: {} is replaced by the class name; {} alone uses the bare name. ${classifyDocs('Prompts')}.`,
 		displayOptions: { show: { operation: ['classify'], prompts: ['template'] } },
 	},
 	{
@@ -134,7 +141,7 @@ export const classifyProperties: INodeProperties[] = [
 		type: 'string',
 		typeOptions: { rows: 5 },
 		default: 'a photo of a {}.\na close-up photo of a {}.\na blurry photo of a {}.',
-		description: 'One template per line, {} standing for the class name. Each class’s embedding is the average over the templates.',
+		description: `One template per line, {} standing for the class name. Each class’s embedding is the average over the templates. ${classifyDocs('Prompt ensembles', 'promptEnsembles')}.`,
 		displayOptions: { show: { operation: ['classify'], prompts: ['custom'] } },
 	},
 	{
@@ -146,6 +153,7 @@ export const classifyProperties: INodeProperties[] = [
 			{ name: 'One Branch per Class', value: 'perClass', description: 'Each item leaves on the output of its class (or "Other"), with its scores' },
 		],
 		default: 'single',
+		description: `Whether items are routed by class. ${classifyDocs('Routing by class', 'routing')}.`,
 		displayOptions: classifyOnly,
 	},
 	{
@@ -157,51 +165,56 @@ export const classifyProperties: INodeProperties[] = [
 			{ name: 'Discard Item', value: 'discard', description: 'Items whose best score is under the confidence threshold are dropped' },
 		],
 		default: 'other',
+		description: `Where items without a class go. ${classifyDocs('Routing by class', 'routing')}.`,
 		hint: 'Set the threshold under Options. At 0 (the default) every item goes to its best class.',
 		displayOptions: { show: { operation: ['classify'], output: ['perClass'] } },
 	},
-	optionsCollection('classify', [
-		...imageRunOptions,
-		{
-			displayName: 'Confidence Threshold',
-			name: 'confidenceThreshold',
-			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 3 },
-			default: 0,
-			description:
-				'Lowest score (0 to 1) that counts as a match; items under it have no class ("Other" with One Branch per Class). Scores are not calibrated probabilities: tune this on your own images. 0 always matches the best class.',
-		},
-		{
-			displayName: 'Logit Bias',
-			name: 'logitBias',
-			type: 'number',
-			typeOptions: { numberPrecision: 4 },
-			default: 0,
-			description:
-				'SigLIP models only: added to the scaled cosine before the sigmoid. 0 uses the model’s own (read from its combined graph or preset). Needed, with Logit Scale, for SigLIP folders that do not carry them (Immich layout).',
-		},
-		{
-			displayName: 'Logit Scale',
-			name: 'logitScale',
-			type: 'number',
-			typeOptions: { minValue: 0 },
-			default: 0,
-			description: 'Multiplies cosine similarities before the softmax or sigmoid. 0 uses the model’s own (100 for OpenAI and LAION CLIP; read from the graph or preset for SigLIP).',
-		},
-		{
-			displayName: 'Multi-Label',
-			name: 'multiLabel',
-			type: 'boolean',
-			default: false,
-			description: 'Whether an item matches every class whose score reaches the confidence threshold (and leaves on each of their outputs), not only its best one',
-		},
-		{
-			displayName: 'Top K',
-			name: 'topK',
-			type: 'number',
-			typeOptions: { minValue: 0 },
-			default: 0,
-			description: 'Also output the K most likely classes as "top", best first; 0 for none',
-		},
-	]),
+	optionsCollection(
+		'classify',
+		[
+			...imageRunOptions,
+			{
+				displayName: 'Confidence Threshold',
+				name: 'confidenceThreshold',
+				type: 'number',
+				typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 3 },
+				default: 0,
+				description:
+					`Lowest score (0 to 1) that counts as a match; items under it have no class ("Other" with One Branch per Class). Scores are not calibrated probabilities: tune this on your own images. 0 always matches the best class. ${classifyDocs('Threshold and multi-label', 'thresholds')}.`,
+			},
+			{
+				displayName: 'Logit Bias',
+				name: 'logitBias',
+				type: 'number',
+				typeOptions: { numberPrecision: 4 },
+				default: 0,
+				description:
+					`SigLIP models only: added to the scaled cosine before the sigmoid. 0 uses the model’s own (read from its combined graph or preset). Needed, with Logit Scale, for SigLIP folders that do not carry them (Immich layout). ${docsLink('SigLIP options', 'siglipOptions')}.`,
+			},
+			{
+				displayName: 'Logit Scale',
+				name: 'logitScale',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description: `Multiplies cosine similarities before the softmax or sigmoid. 0 uses the model’s own (100 for OpenAI and LAION CLIP; read from the graph or preset for SigLIP). ${docsLink('SigLIP options', 'siglipOptions')}.`,
+			},
+			{
+				displayName: 'Multi-Label',
+				name: 'multiLabel',
+				type: 'boolean',
+				default: false,
+				description: `Whether an item matches every class whose score reaches the confidence threshold (and leaves on each of their outputs), not only its best one. ${classifyDocs('Threshold and multi-label', 'thresholds')}.`,
+			},
+			{
+				displayName: 'Top K',
+				name: 'topK',
+				type: 'number',
+				typeOptions: { minValue: 0 },
+				default: 0,
+				description: 'Also output the K most likely classes as "top", best first; 0 for none',
+			},
+		],
+		classifyDocs('Options'),
+	),
 ];

@@ -1,13 +1,14 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { EngineError, embedImages, withModel, type ImageInput } from '../../../../engine';
 import { imageRunOptions, optionsCollection } from '../../shared/commonProperties';
+import { docsLink } from '../../shared/docsLinks';
 import { embeddingJson } from '../../shared/embeddingJson';
 import { failedItem, sortedFailures } from '../../shared/itemFailures';
 import { outputItem } from '../../shared/itemOutput';
 import { chosenResampling, modelSelection, type NodeOptions } from '../../shared/modelSelection';
 import { itemImages } from '../../shared/readItemImage';
 
-export const description: INodeProperties[] = [optionsCollection('embedImage', imageRunOptions)];
+export const description: INodeProperties[] = [optionsCollection('embedImage', imageRunOptions, docsLink('Embed Image', 'embedImage'))];
 
 /**
  * Embed Image: the L2-normalized image embedding of every item (`embedding`, `model`,

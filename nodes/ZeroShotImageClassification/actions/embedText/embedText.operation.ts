@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { buildPrompt, EngineError, withModel } from '../../../../engine';
 import { optionsCollection, textRunOptions } from '../../shared/commonProperties';
+import { docsLink } from '../../shared/docsLinks';
 import { embeddingJson } from '../../shared/embeddingJson';
 import { failedItem, sortedFailures } from '../../shared/itemFailures';
 import { outputItem } from '../../shared/itemOutput';
@@ -14,7 +15,7 @@ export const description: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'a red bicycle leaning on a wall',
-		description: 'The text to embed, usually an expression reading a field of the item. An expression giving a list of texts embeds each (the embeddings come as a list, in order).',
+		description: `The text to embed, usually an expression reading a field of the item. An expression giving a list of texts embeds each (the embeddings come as a list, in order). ${docsLink('Embed Text', 'embedText')}.`,
 		displayOptions: { show: { operation: ['embedText'] } },
 	},
 	{
@@ -23,10 +24,10 @@ export const description: INodeProperties[] = [
 		type: 'string',
 		default: '',
 		placeholder: 'a photo of a {}.',
-		description: 'Optional: {} is replaced by the text (e.g. to embed a class name as Classify does). Empty embeds the text as it is.',
+		description: `Optional: {} is replaced by the text (e.g. to embed a class name as Classify does). Empty embeds the text as it is. ${docsLink('Embed Text', 'embedText')}.`,
 		displayOptions: { show: { operation: ['embedText'] } },
 	},
-	optionsCollection('embedText', textRunOptions),
+	optionsCollection('embedText', textRunOptions, docsLink('Embed Text', 'embedText')),
 ];
 
 /** Embed Text: the L2-normalized text embedding of every item's text (or list of texts), in the images' space. */
