@@ -5,7 +5,10 @@ import {
 	parseResampling,
 	checkedMatchRule,
 	classifyImages,
+	classifyImagesByExamples,
 	DEFAULT_BATCH_SIZE,
+	DEFAULT_TEXT_WEIGHT,
+	folderExampleClasses,
 	DEFAULT_PROMPT_TEMPLATE,
 	errorMessage,
 	isPromptEnsembleName,
@@ -14,6 +17,7 @@ import {
 	PROMPT_ENSEMBLES,
 	withModel,
 	type BackendChoice,
+	type Classification,
 	type MatchRule,
 } from '../engine';
 import { DEFAULT_PRESET_ID } from '../engine/hub';
@@ -21,10 +25,11 @@ import type { CommandIO } from './commandIO';
 import { parseCommandLine } from './parseCommandLine';
 
 export const CLASSIFY_USAGE = `Usage: clip-classify classify --model <preset | folder | owner/name> --class <label> [--class <label>...] [options] <image files...>
+       clip-classify classify --model <...> --examples <folder> [--text-weight <w>] [options] <image files...>
 
 Classifies each image into the given classes (zero-shot, CLIP) and prints one JSON document:
   {"model": ..., "classes": [...], "template": ..., "results": [
-     {"file": ..., "probabilities": [...], "label": ..., "score": ..., "scoring": "softmax" | "sigmoid"}
+     {"file": ..., "probabilities": [...], "label": ..., "score": ..., "scoring": "softmax" | "sigmoid" | "examples"}
      | {"file": ..., "error": "..."} ]}
 With --threshold or --multi-label each result also has "labels" (the classes that reached the
 threshold, best first) and "matched" (whether any did).
@@ -34,6 +39,10 @@ Options:
   --class <label>     A class name; repeat for each class (or give a comma-separated list)
   --template <t>      Prompt template, {} is the class name (default "${DEFAULT_PROMPT_TEMPLATE}")
   --ensemble <name>   Average each class over a template ensemble instead: imagenet80 (CLIP's 80 ImageNet templates)
+  --examples <dir>    Classes from example images instead of --class: one subfolder per class (its name is the
+                      label), images inside; scores are "scoring": "examples". Example embeddings are cached
+                      in the model cache folder, so a second run embeds only new or changed examples
+  --text-weight <w>   With --examples: blend in the label's prompt (template/ensemble), 0-1 (default ${DEFAULT_TEXT_WEIGHT})
   --threshold <t>     Lowest score (0 to 1) that counts as a match; scores are not calibrated, tune it on your images
   --multi-label       Every class at or above the threshold matches, not only the best (needs --threshold)
   --logit-scale <s>   Multiplier of the cosines (default: the model's own; 100 for CLIP)
@@ -71,6 +80,8 @@ export async function runClassifyCommand(argv: string[], io: CommandIO): Promise
 				class: { type: 'string', multiple: true },
 				template: { type: 'string', default: DEFAULT_PROMPT_TEMPLATE },
 				ensemble: { type: 'string' },
+				examples: { type: 'string' },
+				'text-weight': { type: 'string' },
 				threshold: { type: 'string' },
 				'multi-label': { type: 'boolean' },
 				'logit-scale': { type: 'string' },
@@ -94,12 +105,20 @@ export async function runClassifyCommand(argv: string[], io: CommandIO): Promise
 		io.stdout.write(CLASSIFY_USAGE);
 		return 0;
 	}
-	let classes: string[];
-	try {
-		classes = parseClassList((values.class ?? []).flatMap((c) => c.split(',')));
-	} catch (error) {
-		return usageError(io, `${errorMessage(error)} (give --class <label>)`);
+	const examples = values.examples;
+	let classes: string[] = [];
+	if (examples !== undefined) {
+		if (values.class !== undefined) return usageError(io, '--class and --examples exclude each other: the example folder names the classes');
+	} else {
+		try {
+			classes = parseClassList((values.class ?? []).flatMap((c) => c.split(',')));
+		} catch (error) {
+			return usageError(io, `${errorMessage(error)} (give --class <label>, or --examples <folder>)`);
+		}
 	}
+	const textWeight = values['text-weight'] === undefined ? DEFAULT_TEXT_WEIGHT : Number(values['text-weight']);
+	if (values['text-weight'] !== undefined && examples === undefined) return usageError(io, '--text-weight needs --examples');
+	if (!(textWeight >= 0 && textWeight <= 1)) return usageError(io, '--text-weight must be a number from 0 to 1');
 	if (files.length === 0) return usageError(io, 'no image files given');
 	const batchSize = values['batch-size'] === undefined ? DEFAULT_BATCH_SIZE : Number(values['batch-size']);
 	if (!Number.isInteger(batchSize) || batchSize < 1) return usageError(io, '--batch-size must be a positive integer');
@@ -128,30 +147,36 @@ export async function runClassifyCommand(argv: string[], io: CommandIO): Promise
 	if (pixelsOut) await mkdir(pixelsOut, { recursive: true });
 
 	const pixelWrites: Promise<void>[] = [];
-	let results;
+	let results: Array<Classification | Error>;
+	let notes: readonly string[] = [];
+	const templates = ensemble === undefined ? undefined : PROMPT_ENSEMBLES[ensemble as keyof typeof PROMPT_ENSEMBLES];
+	const onPixels = pixelsOut
+		? (index: number, pixels: Float32Array) => {
+				const bytes = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength);
+				pixelWrites.push(writeFile(join(pixelsOut, `${basename(files[index])}.f32`), Buffer.from(bytes)));
+			}
+		: undefined;
+	const classifyTexts = (model: Parameters<typeof classifyImages>[0]): Promise<Array<Classification | Error>> =>
+		classifyImages(
+			model,
+			files.map((file) => ({ image: () => readFile(file), classes })),
+			{ template: values.template, templates, batchSize, resampling, logitScale, logitBias, signal: io.signal, onPixels },
+		);
 	try {
 		results = await withModel(
 			{ model: values.model, variant: values.variant, runtime: { intraOpThreads: threads, backend }, hub: { cacheDir: values['cache-dir'], offline: values.offline, log: (m) => io.stderr.write(`${m}\n`), signal: io.signal } },
-			(model) =>
-				classifyImages(
+			async (model) => {
+				if (examples === undefined) return await classifyTexts(model);
+				const fromFolder = await folderExampleClasses(model, examples, { cacheDir: values['cache-dir'], textWeight, templates: templates ?? [values.template], batchSize, resampling, signal: io.signal });
+				classes = fromFolder.classes.labels;
+				notes = fromFolder.notes;
+				return await classifyImagesByExamples(
 					model,
-					files.map((file) => ({ image: () => readFile(file), classes })),
-					{
-						template: values.template,
-						templates: ensemble === undefined ? undefined : PROMPT_ENSEMBLES[ensemble as keyof typeof PROMPT_ENSEMBLES],
-						batchSize,
-						resampling,
-						logitScale,
-						logitBias,
-						signal: io.signal,
-						onPixels: pixelsOut
-							? (index, pixels) => {
-									const bytes = Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength);
-									pixelWrites.push(writeFile(join(pixelsOut, `${basename(files[index])}.f32`), Buffer.from(bytes)));
-								}
-							: undefined,
-					},
-				),
+					files.map((file) => () => readFile(file)),
+					fromFolder.classes,
+					{ batchSize, resampling, signal: io.signal, onPixels },
+				);
+			},
 		);
 	} catch (error) {
 		io.stderr.write(`error: ${errorMessage(error)}\n`);
@@ -163,6 +188,8 @@ export async function runClassifyCommand(argv: string[], io: CommandIO): Promise
 		classes,
 		template: values.template,
 		...(ensemble === undefined ? {} : { ensemble }),
+		...(examples === undefined ? {} : { examples, textWeight }),
+		...(notes.length === 0 ? {} : { notes }),
 		...(match === undefined ? {} : { threshold: match.threshold, multiLabel: match.multiLabel }),
 		results: results.map((result, i) => {
 			if (result instanceof Error) return { file: files[i], error: result.message };

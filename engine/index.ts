@@ -34,6 +34,17 @@ export {
 	sharedImageEmbeddingCache,
 } from './embed/imageEmbeddingCache';
 
+// Classes from example images (or stored example embeddings): prototypes, their scoring, and the
+// on-disk cache of example embeddings beside the models.
+export { classifyEmbeddingsByExamples, classifyImagesByExamples, classifyStoredEmbeddingsByExamples } from './classify/classifyByExamples';
+export { embedExampleFolder, type EmbeddedExampleFolder, type ExampleClassEmbeddings, type ExampleImageOptions } from './examples/embedExampleImages';
+export { DEFAULT_TEXT_WEIGHT, exampleClassSet, type ExampleClassOptions, type ExampleClassSet } from './examples/exampleClasses';
+export { EXAMPLE_CACHE_FOLDER, ExampleEmbeddingCache } from './examples/exampleEmbeddingCache';
+export { readExampleFolder, type ExampleClassFiles, type ExampleFolder } from './examples/exampleFolder';
+export { exampleModelKey } from './examples/exampleModelKey';
+export { folderExampleClasses, type FolderExampleClasses, type FolderExampleOptions } from './examples/folderExampleClasses';
+export { exampleScale, MAX_EXAMPLE_SCALE, SCORE_AT_PROTOTYPE } from './scoring/exampleScoring';
+
 // Turning what a user typed into prompts: class lists, templates and template ensembles.
 export { parseClassList } from './text/classList';
 export { buildPrompt, DEFAULT_PROMPT_TEMPLATE } from './text/promptTemplate';

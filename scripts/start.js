@@ -182,7 +182,8 @@ async function startN8n({ port, userFolder, model, echo = true, onSpawn }) {
 		userFolder,
 		port,
 		customExtensions: [REPO_ROOT],
-		allowedPaths: [filesDir],
+		// A model folder given with --model is read under n8n's file-access rules too: allow it.
+		allowedPaths: [filesDir, ...(path.isAbsolute(model) ? [model] : [])],
 		logLevel: 'info',
 		env: {
 			...passThrough,

@@ -20,7 +20,8 @@ export function classifyEmbeddings(model: ClipModel, requests: readonly Embeddin
 	return scoreAgainstClasses(model, requests, options, async (valid, dimensions) => valid.map((request, k) => checkedEmbedding(model, request.embedding, dimensions[k])));
 }
 
-function checkedEmbedding(model: ClipModel, embedding: Float32Array, dimension: number): Float32Array | Error {
+/** A stored embedding ready to score against `dimension`-long class embeddings, or why it is not. */
+export function checkedEmbedding(model: ClipModel, embedding: Float32Array, dimension: number): Float32Array | Error {
 	if (embedding.length !== dimension) {
 		return new EngineError(
 			'EMBEDDING',

@@ -26,7 +26,8 @@ export interface Classification {
 	readonly classes: string[];
 	readonly label: string;
 	readonly score: number;
-	readonly scoring: ScoringKind;
+	/** How the scores were computed: the model's rule for text classes, `examples` for classes from example images. */
+	readonly scoring: ScoringKind | 'examples';
 }
 
 export interface ClassifyOptions extends ImageEmbeddingOptions {

@@ -10,6 +10,8 @@
 export { resolveModelFolder, downloadModel, type ResolveModelOptions, type ResolvedModel } from './resolveModel';
 export type { ModelLayout } from './modelLayout';
 export { HubError, type HubErrorCode } from './hubErrors';
+// What a model reference designates (a local folder, a preset, a Hub repo), e.g. to check a typed folder first.
+export { parseModelRef, type ModelRef } from './modelRef';
 
 // The presets: the node's model list, `clip-classify models`, and checking a preset id typed into
 // an expression before anything touches the cache.

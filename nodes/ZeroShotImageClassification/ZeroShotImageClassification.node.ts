@@ -11,7 +11,7 @@ export class ZeroShotImageClassification implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle:
-			'={{ $parameter["operation"] === "embedImage" ? "Embed Image" : $parameter["operation"] === "embedText" ? "Embed Text" : $parameter["classDefinition"] === "descriptions" ? "Classify (described classes)" : $parameter["classes"] }}',
+			'={{ $parameter["operation"] === "embedImage" ? "Embed Image" : $parameter["operation"] === "embedText" ? "Embed Text" : $parameter["classDefinition"] === "descriptions" ? "Classify (described classes)" : $parameter["classDefinition"] === "exampleImages" ? "Classify (example images)" : $parameter["classDefinition"] === "exampleEmbeddings" ? "Classify (example embeddings)" : $parameter["classes"] }}',
 		description: 'Classify images into any classes you name, route them by class, or embed images and texts, with a CLIP or SigLIP model run locally',
 		defaults: { name: 'Zero-Shot Image Classification' },
 		inputs: [NodeConnectionTypes.Main],

@@ -73,7 +73,8 @@ describeWithDocument(`feature-extraction API (data table store) in n8n ${layout.
 
 	beforeAll(async () => {
 		({ userFolder } = runner.createUserFolder('n8n-e2e-fes-'));
-		models = await writeApiModels(path.join(userFolder, 'generated'));
+		// Model folders typed into the node are read under n8n's file-access rules: inside the allowed files/.
+		models = await writeApiModels(path.join(userFolder, 'files', 'generated'));
 		images = await writeApiImages(path.join(userFolder, 'files', 'images'));
 		port = await server.freePort();
 		client = new SeedApiClient(`http://127.0.0.1:${port}/webhook/${PREFIX}`, server.request);

@@ -66,7 +66,8 @@ describeWithServices(`feature-extraction API (PostgreSQL store) in queue mode: n
 
 	beforeAll(async () => {
 		({ userFolder } = runner.createUserFolder('n8n-e2e-fes-queue-'));
-		models = await writeApiModels(path.join(userFolder, 'generated'));
+		// Model folders typed into the node are read under n8n's file-access rules: inside the allowed files/.
+		models = await writeApiModels(path.join(userFolder, 'files', 'generated'));
 		images = await writeApiImages(path.join(userFolder, 'files', 'images'));
 		redis = await server.startRedis({ cwd: userFolder, logFile: path.join(userFolder, 'redis.log') });
 		postgres = await server.startPostgres({ logFile: path.join(userFolder, 'postgres.log') });

@@ -150,7 +150,8 @@ describeWithServices(`queue mode: n8n ${layout.version} main + 2 workers + Redis
 	beforeAll(async () => {
 		({ userFolder } = runner.createUserFolder('n8n-e2e-queue-'));
 		const files = path.join(userFolder, 'files');
-		modelFolder = (await writeModels(path.join(userFolder, 'generated'))).hf;
+		// Model folders typed into the node are read under n8n's file-access rules: inside the allowed files/.
+		modelFolder = (await writeModels(path.join(userFolder, 'files', 'generated'))).hf;
 		const specs: ImageSpec[] = [];
 		for (const seed of [0, 1]) {
 			for (const kind of ['stripes', 'checker', 'gradient', 'blobs', 'noise'] as const) specs.push({ name: `${kind}-${seed}.jpg`, kind, format: 'jpeg', seed });

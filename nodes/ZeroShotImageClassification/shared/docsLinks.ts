@@ -30,6 +30,10 @@ export const DOCS_SECTIONS = {
 	httpApi: 'http-api.md',
 	storedEmbeddings: 'stored-embeddings.md#classify-a-stored-embedding',
 	imageCache: 'stored-embeddings.md#image-embedding-cache',
+	examplesFolder: 'classes-from-examples.md#the-examples-folder',
+	exampleRouting: 'classes-from-examples.md#routing-one-branch-per-class',
+	textWeight: 'classes-from-examples.md#default-text-weight-0',
+	exampleScores: 'classes-from-examples.md#how-the-classes-are-built-and-scored',
 } as const;
 
 export type DocsSection = keyof typeof DOCS_SECTIONS;

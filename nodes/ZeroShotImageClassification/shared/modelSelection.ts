@@ -1,6 +1,7 @@
 import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 import { parseResampling, RESAMPLINGS, type BackendChoice, type ModelSelection, type Resampling } from '../../../engine';
-import { isValidPresetId } from '../../../engine/hub';
+import { isValidPresetId, parseModelRef, resolveCacheDir } from '../../../engine/hub';
+import { checkedFolderPath } from './fileAccess';
 import { CUSTOM_MODEL } from './modelOptions';
 
 /** The node's "Options" collection (each operation shows the options it uses). */
@@ -53,6 +54,11 @@ export async function modelSelection(context: IExecuteFunctions, options: NodeOp
 		});
 	}
 	const model = selectedModelName(context);
+	if (choice === CUSTOM_MODEL && model.trim() !== '') {
+		const ref = parseModelRef(model);
+		// A typed folder is read under n8n's file-access rules; the node's own models cache is always allowed.
+		if (ref.kind === 'local') await checkedFolderPath(context, ref.folder, 'The model folder', [resolveCacheDir(nonEmpty(options.cacheDir))]);
+	}
 	let credentials: Record<string, unknown> | undefined;
 	try {
 		credentials = (await context.getCredentials('huggingFaceHubApi')) as Record<string, unknown>;

@@ -14,8 +14,9 @@ import { batchedClassificationJson, classificationJson, outputItem } from '../..
 import { chosenResampling, modelSelection, selectedModelName, type NodeOptions } from '../../shared/modelSelection';
 import { itemImages } from '../../shared/readItemImage';
 import { classifyProperties } from './classifyProperties';
-import { classifyRequests, type ItemRequest } from './classifyRequests';
+import { classifyRequests, classifyRequestsByExamples, type ItemRequest } from './classifyRequests';
 import { promptTemplates } from './classPrompts';
+import { exampleSource, nodeExampleClasses } from './exampleClasses';
 import { itemEmbeddings } from './itemEmbeddings';
 import { itemClasses, type ItemClasses } from './itemClasses';
 import { routeItems, type ItemOutcome } from './routeItems';
@@ -81,6 +82,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 	const resampling = chosenResampling(this, options);
 	const outputs = routing ? routedOutputs(this) : undefined;
 	const templates = promptTemplates(this);
+	// Classes from examples are the node's, read once; text classes may differ per item.
+	const examples = exampleSource(this);
 
 	const done = new Map<number, { item: INodeExecutionData; matches: number[] }>();
 	const failures = new Map<number, Error>();
@@ -96,8 +99,8 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				this.getNodeParameter('options.confidenceThreshold', i, 0) as number,
 				this.getNodeParameter('options.multiLabel', i, false) as boolean,
 			);
-			const classes = itemClasses(this, i);
-			if (outputs) {
+			const classes: ItemClasses = examples ? { labels: [] } : itemClasses(this, i);
+			if (outputs && !examples) {
 				const problem = routingProblem(classes, outputs.labels);
 				if (problem) throw problem;
 			}
@@ -114,11 +117,22 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 
 	if (pending.length > 0) {
 		try {
-			const results = await withModel(await modelSelection(this, options), (model) => {
+			let notes: readonly string[] = [];
+			const results = await withModel(await modelSelection(this, options), async (model) => {
 				// The process-wide load count shows that a process loads a model once, not per execution
 				// (checked by the queue-mode e2e test, one count per worker).
 				this.logger.debug(`Zero-shot classification of ${pending.length} item(s) with ${model.descriptor.folder} (model loads in this process: ${sharedModelRegistry.loads})`);
-				return classifyRequests(
+				if (examples) {
+					const fromExamples = await nodeExampleClasses(this, model, examples, { options, resampling, templates, outputs: outputs?.labels });
+					notes = fromExamples.notes;
+					return await classifyRequestsByExamples(
+						model,
+						pending.flatMap((p) => p.requests),
+						fromExamples.classes,
+						{ batchSize: options.batchSize, cache: imageCacheFor(options.imageCacheMb), resampling, maxPixels: options.maxImagePixels, signal: this.getExecutionCancelSignal?.() },
+					);
+				}
+				return await classifyRequests(
 					model,
 					pending.flatMap((p) => p.requests),
 					{
@@ -150,6 +164,7 @@ export async function execute(this: IExecuteFunctions): Promise<INodeExecutionDa
 				const json = batched
 					? batchedClassificationJson(classified, options.topK ?? 0, labels)
 					: classificationJson(classified[0], options.topK ?? 0, labels?.[0]);
+				if (notes.length > 0) json.notes = [...notes];
 				done.set(index, { item: outputItem(items[index], index, json, options.outputField ?? ''), matches: matches[0] });
 			}
 		} catch (error) {

@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { DEFAULT_PROMPT_TEMPLATE } from '../../../../engine';
+import { DEFAULT_PROMPT_TEMPLATE, DEFAULT_TEXT_WEIGHT } from '../../../../engine';
 import { imageRunOptions, optionsCollection } from '../../shared/commonProperties';
 import { docsLink, type DocsSection } from '../../shared/docsLinks';
 
@@ -17,6 +17,8 @@ export const classifyProperties: INodeProperties[] = [
 		options: [
 			{ name: 'Names List', value: 'names', description: 'Class names, comma-separated, or an expression returning an array' },
 			{ name: 'Names with Descriptions', value: 'descriptions', description: 'Each class a label and, optionally, the text the model compares the image with' },
+			{ name: 'Example Images', value: 'exampleImages', description: 'A folder with one subfolder of example images per class, named by its label' },
+			{ name: 'Example Embeddings', value: 'exampleEmbeddings', description: 'A JSON list of {label, embedding}, e.g. Embed Image results kept in a database' },
 		],
 		default: 'names',
 		description: `How the classes are given. ${classifyDocs('Classes')}.`,
@@ -32,6 +34,46 @@ export const classifyProperties: INodeProperties[] = [
 		description: `Class names, comma-separated, or an expression returning an array. Each item may have its own list (not with One Branch per Class). ${classifyDocs('Classes')}.`,
 		hint: 'With One Branch per Class, n8n draws one output per class from this list: type the classes in, or use an expression that needs no input item',
 		displayOptions: { show: { operation: ['classify'], classDefinition: ['names'] } },
+	},
+	{
+		displayName: 'Classes',
+		name: 'classes',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: 'receipt, screenshot',
+		description: `The classes, comma-separated: n8n draws one output per class. The examples must hold exactly these classes. ${docsLink('Routing by examples', 'exampleRouting')}.`,
+		displayOptions: { show: { operation: ['classify'], classDefinition: ['exampleImages', 'exampleEmbeddings'], output: ['perClass'] } },
+	},
+	{
+		displayName: 'Examples Folder',
+		name: 'examplesFolder',
+		type: 'string',
+		default: '',
+		required: true,
+		placeholder: '/home/node/.n8n-files/examples',
+		description:
+			`One subfolder per class, named by its label, holding its example images (other files are skipped with a note). Read under n8n’s file-access rules (N8N_RESTRICT_FILE_ACCESS_TO), as Read/Write Files from Disk reads. Example embeddings are cached beside the models. ${docsLink('The examples folder', 'examplesFolder')}.`,
+		displayOptions: { show: { operation: ['classify'], classDefinition: ['exampleImages'] } },
+	},
+	{
+		displayName: 'Example Embeddings',
+		name: 'exampleEmbeddings',
+		type: 'json',
+		default: '[]',
+		required: true,
+		description: `A list of {"label": ..., "embedding": [...]}, one entry per example (several per label), made by Embed Image with this model; or an expression returning one. ${docsLink('Example embeddings', 'examplesFolder')}.`,
+		displayOptions: { show: { operation: ['classify'], classDefinition: ['exampleEmbeddings'] } },
+	},
+	{
+		displayName: 'Text Weight',
+		name: 'textWeight',
+		type: 'number',
+		typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+		default: DEFAULT_TEXT_WEIGHT,
+		description:
+			`How much of the label’s prompt embedding (with the prompt template or ensemble below) is blended into each class’s example prototype: 0 uses the images only. Useful when the labels are words the model knows and examples are few; keep it at 0.25 or below. ${docsLink('Text Weight', 'textWeight')}.`,
+		displayOptions: { show: { operation: ['classify'], classDefinition: ['exampleImages', 'exampleEmbeddings'] } },
 	},
 	{
 		displayName: 'Classes with Descriptions',
