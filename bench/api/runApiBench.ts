@@ -28,6 +28,13 @@ const server = require('../../test/e2e/n8nServer') as typeof import('../../test/
 
 const log = (message: string): void => void process.stdout.write(`${message}\n`);
 
+/**
+ * The harness's request on a fresh connection each time: Node's default agent keeps sockets
+ * alive, and one that n8n closed after its 5 s keep-alive timeout (the gaps between scenarios)
+ * fails the next request with EPIPE. A loopback connect costs well under a millisecond.
+ */
+const request: typeof server.request = (method, url, body, headers = {}) => server.request(method, url, body, { connection: 'close', ...headers });
+
 const DESCRIPTIONS: Record<ApiBenchModelName, string> = {
 	'vit-b-32': 'The benches’ random-weight model with real CLIP ViT-B/32 dimensions (Hugging Face layout, fp32): inference costs what the real ViT-B/32 costs.',
 	tiny: 'The e2e suite’s tiny random-weight CLIP: inference is nearly free, so what is measured is decoding the 1 MP images plus n8n’s and HTTP’s share.',
@@ -86,7 +93,7 @@ async function main(): Promise<void> {
 	const { userFolder } = runner.createUserFolder('n8n-bench-api-');
 	const port = await server.freePort();
 	const base = `http://127.0.0.1:${port}`;
-	const client = new SeedApiClient(`${base}/webhook/${PREFIX}`, server.request);
+	const client = new SeedApiClient(`${base}/webhook/${PREFIX}`, request);
 	const api = apiBenchWorkflow(inputs.models);
 	const env = await server.serverEnv({ layout, userFolder, port, customExtensions: [REPO_ROOT], logLevel: 'info' });
 	log(`n8n ${layout.version}, user folder ${userFolder}, package ${REPO_ROOT}`);
@@ -94,7 +101,7 @@ async function main(): Promise<void> {
 	let main: N8nServer | undefined;
 	try {
 		main = await server.startMain({ layout, env, cwd: userFolder, logFile: path.join(userFolder, 'main.log') });
-		await waitForApi(client.baseUrl, server.request);
+		await waitForApi(client.baseUrl, request);
 		await server.waitForWebhook(`${base}/webhook/${NODE_ALONE_PATH}`, { proc: main });
 		await server.waitForWebhook(`${base}/webhook/${TRIVIAL_PATH}`, { proc: main });
 		log(`n8n up after ${((Date.now() - started) / 1000).toFixed(0)} s`);
@@ -103,7 +110,7 @@ async function main(): Promise<void> {
 		for (const model of options.models) {
 			log(`\n## ${model}: warm-up (model load), engine alone`);
 			const warm = jobImages(inputs.images, 1, 16);
-			await nodeAloneRun(server.request, base, model, warm, true);
+			await nodeAloneRun(request, base, model, warm, true);
 			await apiRun(client, model, warm, true, 1, 100);
 			const engine = engineImagesPerSecond(inputs.models[model], inputs.images.slice(0, 16));
 			log(`  engine in plain Node: ${engine.batched.toFixed(2)} img/s batched, ${engine.single.toFixed(2)} img/s one by one`);
@@ -118,7 +125,7 @@ async function main(): Promise<void> {
 			// Interleaved rounds: drift (heat, others' load) spreads over every scenario alike.
 			for (let round = 0; round < options.rounds; round++) {
 				log(`round ${round + 1}/${options.rounds}`);
-				const aloneBatched = await nodeAloneRun(server.request, base, model, batchedJobs, true);
+				const aloneBatched = await nodeAloneRun(request, base, model, batchedJobs, true);
 				figures.nodeAloneBatched.push(aloneBatched);
 				log(`  node alone batched: ${aloneBatched.images} images, wall ${(aloneBatched.wallMs / 1000).toFixed(1)} s, node ${((aloneBatched.nodeMs ?? 0) / 1000).toFixed(1)} s`);
 				for (const pollMs of [100, 1000]) {
@@ -126,7 +133,7 @@ async function main(): Promise<void> {
 					agreement = Math.max(agreement, maxRowDifference(run.rows, aloneBatched.rows));
 					record(`batched-${pollMs}`, run);
 				}
-				const aloneSingle = await nodeAloneRun(server.request, base, model, singleJobs, false);
+				const aloneSingle = await nodeAloneRun(request, base, model, singleJobs, false);
 				figures.nodeAloneSingle.push(aloneSingle);
 				log(`  node alone single: ${aloneSingle.images} images, wall ${(aloneSingle.wallMs / 1000).toFixed(1)} s, node ${((aloneSingle.nodeMs ?? 0) / 1000).toFixed(1)} s`);
 				for (const pollMs of [100, 1000]) {
@@ -151,7 +158,7 @@ async function main(): Promise<void> {
 		];
 		for (const [label, jobs, pollMs] of conditions) {
 			log(`\n## POST → id: ${label}`);
-			const latencies = await latencyRun(client, server.request, base, queueModel, jobs, probeImage, { ...probeOptions, pollMs });
+			const latencies = await latencyRun(client, request, base, queueModel, jobs, probeImage, { ...probeOptions, pollMs });
 			latency.push({ label, latencies });
 			log(`  POST → id ms: ${latencies.jobIdMs.join(' ')}`);
 			log(`  trivial webhook ms: ${latencies.trivialMs.join(' ')}`);
@@ -163,9 +170,10 @@ async function main(): Promise<void> {
 			durationSeconds: Math.round((Date.now() - started) / 1000),
 			uptimeStart,
 			uptimeEnd: uptime(),
-			machine: machineInfo(),
+			machine: machineInfo(REPO_ROOT),
 			n8nVersion: layout.version,
 			setup: {
+				'n8n runs on Node': execFileSync(layout.nodeBin, ['--version'], { encoding: 'utf8' }).trim(),
 				images: `${inputs.images.length} JPEG photos 1152 × 864 (~1 MP), sent as data URLs`,
 				classes: CLASSES.length,
 				'batched jobs per round': options.batchedJobs,
