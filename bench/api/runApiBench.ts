@@ -4,9 +4,9 @@
  * The feature-extraction API (examples/feature-extraction-api.json, data table store) in a real
  * `n8n start` (the e2e suite's n8n and harness), against this package's Classify node alone in
  * the same n8n on the same images: jobs/s and images/s of batched jobs (16 images) and single
- * jobs, and the time from a POST to its id while a queue of batched jobs waits (30 posted: about 20 still queued while measured), with and without
- * their clients polling. Prints the figures in markdown and writes them to
- * bench/results/api-bench-latest.{md,json}.
+ * jobs, and the time from a POST to its id while a queue of batched jobs waits (30 posted:
+ * about 20 still queued while measured), with and without their clients polling. Prints the
+ * figures in markdown and writes them to bench/results/api-bench-latest.{md,json}.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { PREFIX, waitForApi } from '../../test/e2e/featureExtractionApiFixtures'
 import { SeedApiClient } from '../../test/e2e/seedApiClient';
 import type { N8nServer } from '../../test/e2e/n8nServer';
 import { apiBenchInputs, type ApiBenchModelName } from './apiBenchInputs';
-import { renderMarkdown, type ApiBenchReport, type LatencyFigures, type ModelFigures } from './apiBenchReport';
+import { apiKey, renderMarkdown, type ApiBenchReport, type LatencyFigures, type ModelFigures } from './apiBenchReport';
 import { apiRun, CLASSES, jobImages, latencyRun, maxRowDifference, nodeAloneRun, type Throughput } from './apiBenchScenarios';
 import { apiBenchWorkflow, NODE_ALONE_PATH, nodeAloneWorkflow, TRIVIAL_PATH, trivialWorkflow } from './apiBenchWorkflows';
 
@@ -83,6 +83,16 @@ function engineImagesPerSecond(modelDir: string, files: readonly string[]): { ba
 	return { batched: files.length / (last(batched.roundMs) / 1000), single: files.length / (last(single.roundMs) / 1000) };
 }
 
+/** n8n runs in its own process group: Ctrl-C (or SIGTERM) must stop it too, not leave it running. */
+function stopOnSignal(n8n: { stop(graceMs?: number): Promise<void> }): void {
+	for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+		process.once(signal, () => {
+			log(`\n${signal}: stopping n8n`);
+			void n8n.stop(5000).finally(() => process.exit(130));
+		});
+	}
+}
+
 async function main(): Promise<void> {
 	const options = parseOptions(process.argv.slice(2));
 	const started = Date.now();
@@ -100,7 +110,7 @@ async function main(): Promise<void> {
 	await server.importAndActivate(layout, [api, nodeAloneWorkflow(api, inputs.models), trivialWorkflow()], { env, cwd: userFolder });
 	let main: N8nServer | undefined;
 	try {
-		main = await server.startMain({ layout, env, cwd: userFolder, logFile: path.join(userFolder, 'main.log') });
+		main = await server.startMain({ layout, env, cwd: userFolder, logFile: path.join(userFolder, 'main.log'), onSpawn: stopOnSignal });
 		await waitForApi(client.baseUrl, request);
 		await server.waitForWebhook(`${base}/webhook/${NODE_ALONE_PATH}`, { proc: main });
 		await server.waitForWebhook(`${base}/webhook/${TRIVIAL_PATH}`, { proc: main });
@@ -128,10 +138,11 @@ async function main(): Promise<void> {
 				const aloneBatched = await nodeAloneRun(request, base, model, batchedJobs, true);
 				figures.nodeAloneBatched.push(aloneBatched);
 				log(`  node alone batched: ${aloneBatched.images} images, wall ${(aloneBatched.wallMs / 1000).toFixed(1)} s, node ${((aloneBatched.nodeMs ?? 0) / 1000).toFixed(1)} s`);
-				for (const pollMs of [100, 1000]) {
-					const run = await apiRun(client, model, batchedJobs, true, options.clients, pollMs);
+				// 1 client: each job posted when the last completed (no overlap, no contention between jobs).
+				for (const [pollMs, clients] of [[100, options.clients], [1000, options.clients], [100, 1]]) {
+					const run = await apiRun(client, model, batchedJobs, true, clients, pollMs);
 					agreement = Math.max(agreement, maxRowDifference(run.rows, aloneBatched.rows));
-					record(`batched-${pollMs}`, run);
+					record(apiKey('batched', pollMs, clients), run);
 				}
 				const aloneSingle = await nodeAloneRun(request, base, model, singleJobs, false);
 				figures.nodeAloneSingle.push(aloneSingle);
@@ -139,7 +150,7 @@ async function main(): Promise<void> {
 				for (const pollMs of [100, 1000]) {
 					const run = await apiRun(client, model, singleJobs, false, options.clients, pollMs);
 					agreement = Math.max(agreement, maxRowDifference(run.rows, aloneSingle.rows));
-					record(`single-${pollMs}`, run);
+					record(apiKey('single', pollMs, options.clients), run);
 				}
 			}
 			models.push({ model, description: DESCRIPTIONS[model], engineImagesPerSecond: engine, ...figures, agreement });
@@ -168,6 +179,7 @@ async function main(): Promise<void> {
 		}
 
 		const report: ApiBenchReport = {
+			goalScenario: apiKey('batched', 100, options.clients),
 			startedAt: new Date(started).toISOString(),
 			durationSeconds: Math.round((Date.now() - started) / 1000),
 			uptimeStart,
