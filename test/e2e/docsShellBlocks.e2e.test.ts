@@ -70,7 +70,8 @@ describeOnN8n2(`the docs' shell blocks marked n8n, against real n8n ${layout.ver
 
 	beforeAll(async () => {
 		({ userFolder } = runner.createUserFolder('n8n-e2e-docs-'));
-		const models = await writeModels(path.join(userFolder, 'generated'));
+		// Under n8n's files folder: the node reads a typed model folder only where n8n lets nodes read.
+		const models = await writeModels(path.join(userFolder, 'files', 'generated'));
 		photo = await testImage('blobs', 'jpeg');
 		const httpApi = runner.rewriteNodeTypes(examples.withModel(examples.loadExample('httpApi'), models.hf), examples.PACKAGE_NAME, runner.CUSTOM_PACKAGE_NAME);
 		const featureApi = apiWorkflow('dataTable', { 'clip-vit-large-patch14': models.hf, 'open-clip-vit-b32': models.immich, 'slow-clip': models.hf });
