@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 
 import { classifyImages, classifyImagesByExamples, ClipModel, folderExampleClasses, type Classification } from '../engine';
-import { basePictures, fewShotTask, QUERIES_PER_CLASS, reuploadVariant, seededRandom } from '../test/fixtures/fewShotTask';
+import { basePictures, fewShotTask, QUERIES_PER_CLASS, reuploadVariant } from '../test/fixtures/fewShotTask';
+import { seededRandom } from '../test/fixtures/seededRandom';
 import { benchCacheDir, CONFORMANCE_IMAGES } from './benchPaths';
 import { benchModel } from './fixtures/benchModels';
 

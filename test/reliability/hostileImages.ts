@@ -4,18 +4,8 @@
  */
 import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
+import { seededRandom } from '../fixtures/seededRandom';
 
-/** A small seeded PRNG (mulberry32): the same seed gives the same bytes on every run. */
-export function seededRandom(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 export function randomBytes(length: number, seed: number): Buffer {
 	const next = seededRandom(seed);

@@ -9,7 +9,8 @@ import sharp from 'sharp';
 import { classifyImages, ClipModel, EngineError, preprocessImage, type PreprocessSpec } from '../../engine';
 import { DEFAULT_MAX_PIXELS, RESAMPLINGS } from '../../engine/image/preprocessSpec';
 import { testModelPaths } from '../fixtures/testModels';
-import { encode, patternPixels, seededRandom } from '../reliability/hostileImages';
+import { seededRandom } from '../fixtures/seededRandom';
+import { encode, patternPixels } from '../reliability/hostileImages';
 
 const CASES_PER_SEED = 250;
 const PER_ITEM_TIMEOUT_MS = 5000;
