@@ -25,6 +25,7 @@ import { TINY_CLIP_DIMS } from '../fixtures/generateTestModels';
 import { explain, maxAbsDifference, NODE_TYPE, packageDescriptionWarnings, REPO_ROOT, SAME_ENGINE_TOLERANCE, writeImages, writeModels } from './clipE2eFixtures';
 import type { RunResult, Workflow } from './n8nRunner';
 import type { ManagedProcess } from './n8nServer';
+import { describeWithPostgres, n8nPg, type PgClient } from './postgresE2e';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runner = require('./n8nRunner') as typeof import('./n8nRunner');
@@ -46,18 +47,8 @@ const CREDENTIAL = { id: 'ZsicE2ePostgres1', name: 'Postgres (e2e)' };
 const TABLE = 'image_embeddings';
 const LEGACY_KEY_WARNING = /^Legacy aes-256-cbc encryption key not found; falling back to instance key$/;
 
-const postgresAvailable = server.postgresBinDir() !== null;
-if (!postgresAvailable && process.env.CI) throw new Error('postgresql missing: .ci/run installs it (apt-get install -y postgresql)');
-const describeWithPostgres = postgresAvailable ? describe : describe.skip;
-if (!postgresAvailable) process.stderr.write('near-duplicates e2e skipped: PostgreSQL server binaries not found (apt-get install -y postgresql)\n');
+const describeIfPostgres = describeWithPostgres('near-duplicates');
 
-/** The few `pg` client calls used here (n8n's own copy of the package: this repository has none). */
-interface PgClient {
-	connect(): Promise<void>;
-	query<R>(sql: string, values?: unknown[]): Promise<{ rows: R[] }>;
-	end(): Promise<void>;
-}
-type PgModule = { Client: new (config: { host: string; port: number; user: string; database: string }) => PgClient };
 
 interface StoredRow {
 	file: string;
@@ -98,7 +89,7 @@ const dot = (a: number[], b: number[]): number => a.reduce((sum, x, i) => sum + 
 /** A pair of files, in the query's order (a.file < b.file). */
 const pairKey = (a: string, b: string): string => (a < b ? `${a} ~ ${b}` : `${b} ~ ${a}`);
 
-describeWithPostgres(`the image near-duplicates example in real n8n ${layout.version} with PostgreSQL`, () => {
+describeIfPostgres(`the image near-duplicates example in real n8n ${layout.version} with PostgreSQL`, () => {
 	let userFolder: string;
 	let inbox: string;
 	let model: string;
@@ -178,7 +169,7 @@ describeWithPostgres(`the image near-duplicates example in real n8n ${layout.ver
 		workflow = examples.withPostgresCredential(examples.withInbox(examples.withModel(workflow, model), inbox), CREDENTIAL);
 		if (threshold !== SHIPPED_THRESHOLD) workflow = examples.withSimilarityThreshold(workflow, threshold);
 
-		const pg = require(path.join(layout.n8nDir, 'node_modules', 'pg')) as PgModule; // eslint-disable-line @typescript-eslint/no-require-imports
+		const pg = n8nPg(layout.n8nDir);
 		db = new pg.Client({ host: '127.0.0.1', port: postgres.port, user: 'postgres', database: 'postgres' });
 		await db.connect();
 		firstRun = await run();

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { explain, NODE_TYPE, packageDescriptionWarnings, referenceClassifications, REPO_ROOT, writeImages, writeModels, type Classification } from './clipE2eFixtures';
 import type { RunResult, Workflow } from './n8nRunner';
 import type { ManagedProcess } from './n8nServer';
+import { describeWithPostgres, n8nPg, type PgClient } from './postgresE2e';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const runner = require('./n8nRunner') as typeof import('./n8nRunner');
@@ -37,17 +38,8 @@ const LEGACY_KEY_WARNING = /^Legacy aes-256-cbc encryption key not found; fallin
 const SAME_PROBABILITIES = 1e-6;
 const OTHER_CLASSES = ['indoor scene', 'outdoor scene', 'drawing'];
 
-const postgresAvailable = server.postgresBinDir() !== null;
-if (!postgresAvailable && process.env.CI) throw new Error('postgresql missing: .ci/run installs it (apt-get install -y postgresql)');
-const describeWithPostgres = postgresAvailable ? describe : describe.skip;
-if (!postgresAvailable) process.stderr.write('re-triage e2e skipped: PostgreSQL server binaries not found (apt-get install -y postgresql)\n');
+const describeIfPostgres = describeWithPostgres('re-triage');
 
-interface PgClient {
-	connect(): Promise<void>;
-	query<R>(sql: string, values?: unknown[]): Promise<{ rows: R[] }>;
-	end(): Promise<void>;
-}
-type PgModule = { Client: new (config: { host: string; port: number; user: string; database: string }) => PgClient };
 
 interface LabelRow {
 	file: string;
@@ -74,7 +66,7 @@ const shippedClasses = (workflow: Workflow): string[] =>
 		.split(',')
 		.map((c) => c.trim());
 
-describeWithPostgres(`the re-triage of stored embeddings example in real n8n ${layout.version} with PostgreSQL`, () => {
+describeIfPostgres(`the re-triage of stored embeddings example in real n8n ${layout.version} with PostgreSQL`, () => {
 	let userFolder: string;
 	let model: string;
 	let images: string[];
@@ -120,7 +112,7 @@ describeWithPostgres(`the re-triage of stored embeddings example in real n8n ${l
 		writeFileSync(credentialFile, JSON.stringify([{ ...CREDENTIAL, type: 'postgres', data }]));
 		const env = runner.buildEnv({ layout, userFolder, brokerPort: await server.freePort() });
 		await server.n8nCommand(layout, ['import:credentials', `--input=${credentialFile}`], { env, cwd: userFolder });
-		const pg = require(path.join(layout.n8nDir, 'node_modules', 'pg')) as PgModule; // eslint-disable-line @typescript-eslint/no-require-imports
+		const pg = n8nPg(layout.n8nDir);
 		db = new pg.Client({ host: '127.0.0.1', port: postgres.port, user: 'postgres', database: 'postgres' });
 		await db.connect();
 
